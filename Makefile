@@ -1,0 +1,35 @@
+# `make run` and `make test` are all a newcomer needs: each sets up .venv itself.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+DEV := DEBUG=1
+
+.PHONY: run test install demo lint bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: run make with PYTHON=python3.11 (or newer)")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+## Set up, load the demo content and accounts, and serve on http://127.0.0.1:$(PORT)
+run: demo
+	$(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+demo: install
+	$(DEV) $(PY) manage.py migrate --noinput
+	$(DEV) $(PY) manage.py load_content
+	$(DEV) $(PY) manage.py create_demo_accounts
+
+## Set up and run the whole test suite (SQLite, or PostgreSQL when DATABASE_URL is set)
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

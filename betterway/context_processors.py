@@ -1,0 +1,22 @@
+# Which main-navigation section a page belongs to, for aria-current in the header.
+SECTIONS = {
+    "insights:principle_list": "principles",
+    "insights:principle": "principles",
+    "insights:insight_list": "insights",
+    "insights:insight": "insights",
+    "cells:meeting_list": "notes",
+    "cells:meeting": "notes",
+    "cells:cell_list": "cells",
+    "cells:cell": "cells",
+    "people:person_list": "people",
+    "people:person": "people",
+    "people:organisation": "people",
+    "tag_list": "tags",
+    "tag": "tags",
+    "about": "about",
+}
+
+
+def navigation(request):
+    match = getattr(request, "resolver_match", None)
+    return {"nav": SECTIONS.get(match.view_name) if match else None}

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("about/", views.about, name="about"),
+    path("search/", views.search, name="search"),
+    path("tags/", views.tag_list, name="tag_list"),
+    path("tags/<slug:slug>/", views.tag_detail, name="tag"),
+    path("", include("insights.urls")),
+    path("", include("cells.urls")),
+    path("", include("people.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "betterway.views.page_not_found"
+handler500 = "betterway.views.server_error"

@@ -1,0 +1,68 @@
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from taggit.models import Tag, TaggedItem
+
+from cells.models import Cell, Meeting, UpcomingDate
+from insights.models import Insight, Principle
+
+from .search import search as run_search
+
+
+def home(request):
+    context = {
+        "principles": Principle.objects.all(),
+        "insights": Insight.objects.visible_to(request.user).for_listing().newest_first()[:6],
+        "meetings": Meeting.objects.visible_to(request.user).for_listing().newest_first()[:6],
+        "upcoming_dates": UpcomingDate.objects.filter(date__gte=timezone.localdate(), cell__is_active=True)
+        .select_related("cell")[:6],
+        "cells": Cell.objects.filter(is_active=True),
+    }
+    return render(request, "home.html", context)
+
+
+def about(request):
+    return render(request, "about.html")
+
+
+def search(request):
+    query = request.GET.get("q", "").strip()[:200]
+    return render(request, "search.html", {"query": query, "results": run_search(query, request.user)})
+
+
+def _visible_tagged_items(user):
+    """Tag uses on the meetings and insights that `user` may see."""
+    types = ContentType.objects.get_for_models(Meeting, Insight)
+    return TaggedItem.objects.filter(
+        Q(content_type=types[Meeting], object_id__in=Meeting.objects.visible_to(user).values("pk"))
+        | Q(content_type=types[Insight], object_id__in=Insight.objects.visible_to(user).values("pk"))
+    )
+
+
+def tag_list(request):
+    tags = (
+        _visible_tagged_items(request.user)
+        .values("tag__name", "tag__slug")
+        .annotate(uses=Count("pk"))
+        .order_by("tag__name")
+    )
+    return render(request, "tags/tag_list.html", {"tags": tags})
+
+
+def tag_detail(request, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    context = {
+        "tag": tag,
+        "meetings": Meeting.objects.visible_to(request.user).filter(tags=tag).for_listing().newest_first(),
+        "insights": Insight.objects.visible_to(request.user).filter(tags=tag).for_listing().newest_first(),
+    }
+    return render(request, "tags/tag_detail.html", context)
+
+
+def page_not_found(request, exception):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)

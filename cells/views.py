@@ -1,0 +1,87 @@
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from betterway.pagination import paginate
+from insights.models import Insight
+
+from .models import Cell, Meeting, Membership, Question, Speaker
+
+
+def cell_list(request):
+    cells = Cell.objects.prefetch_related(
+        Prefetch("memberships", queryset=Membership.objects.select_related("person").filter(
+            role__in=[Membership.Role.CONVENOR, Membership.Role.THOUGHT_LEADER]
+        ), to_attr="leads")
+    )
+    network_events = Meeting.objects.visible_to(request.user).filter(cell__isnull=True).newest_first()
+    return render(request, "cells/cell_list.html", {"cells": cells, "network_events": network_events})
+
+
+def cell_detail(request, slug):
+    cell = get_object_or_404(Cell, slug=slug)
+    meetings = Meeting.objects.visible_to(request.user).filter(cell=cell).chronological()
+    visible = Meeting.objects.visible_to(request.user)
+    open_questions = (
+        Question.objects.filter(raised_at__in=meetings)
+        .exclude(taken_up_in__in=visible)
+        .select_related("raised_at")
+        .order_by("raised_at__date", "raised_at__number", "order")
+    )
+    context = {
+        "cell": cell,
+        "leads": cell.memberships.select_related("person__organisation").exclude(role=Membership.Role.MEMBER),
+        "meetings": meetings,
+        "open_questions": open_questions,
+        "upcoming_dates": cell.upcoming_dates.filter(date__gte=timezone.localdate()),
+        "insights": Insight.objects.visible_to(request.user).filter(cell=cell).for_listing().newest_first(),
+    }
+    return render(request, "cells/cell_detail.html", context)
+
+
+def meeting_list(request):
+    meetings = Meeting.objects.visible_to(request.user).for_listing().newest_first()
+    kind = request.GET.get("kind")
+    if kind in Meeting.Kind.values:
+        meetings = meetings.filter(kind=kind)
+    context = {"page": paginate(request, meetings), "kinds": Meeting.Kind.choices, "kind": kind}
+    return render(request, "cells/meeting_list.html", context)
+
+
+def meeting_detail(request, slug):
+    visible = Meeting.objects.visible_to(request.user)
+    meeting = get_object_or_404(visible.select_related("cell"), slug=slug)
+    questions = meeting.questions.prefetch_related(
+        Prefetch("taken_up_in", queryset=visible.order_by("date"), to_attr="visible_taken_up_in")
+    )
+    takes_up = (
+        Question.objects.filter(taken_up_in=meeting, raised_at__in=visible)
+        .select_related("raised_at")
+        .order_by("raised_at__date", "order")
+    )
+    siblings = visible.filter(cell=meeting.cell) if meeting.cell_id else visible.none()
+    context = {
+        "meeting": meeting,
+        "speakers": Speaker.objects.filter(meeting=meeting).select_related("person__organisation"),
+        "principles": meeting.principles.all(),
+        "tags": meeting.tags.all(),
+        "questions": questions,
+        "takes_up": takes_up,
+        "insights": Insight.objects.visible_to(request.user).filter(source_meetings=meeting).for_listing().newest_first(),
+        "previous": _neighbour(siblings, meeting, before=True),
+        "next": _neighbour(siblings, meeting, before=False),
+    }
+    return render(request, "cells/meeting_detail.html", context)
+
+
+def _neighbour(siblings, meeting, *, before):
+    """The cell's meeting just before or after this one, by number, else by date."""
+    if meeting.number is not None:
+        if before:
+            return siblings.filter(number__lt=meeting.number).order_by("-number").first()
+        return siblings.filter(number__gt=meeting.number).order_by("number").first()
+    if meeting.date is None:
+        return None
+    if before:
+        return siblings.filter(date__lt=meeting.date).order_by("-date").first()
+    return siblings.filter(date__gt=meeting.date).order_by("date").first()

@@ -1,0 +1,130 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from taggit.managers import TaggableManager
+
+from betterway.dates import DatePrecision, display_date
+from betterway.visibility import Status, Visibility, VisibleQuerySet
+
+
+class Principle(models.Model):
+    """One of the network's propositions: 'X is better than Y'."""
+
+    class Area(models.TextChoices):
+        SHARING_POWER = "sharing_power", "Sharing power"
+        CHANGING_PRACTICES = "changing_practices", "Changing practices"
+        CHANGING_ORGANISATIONS = "changing_organisations", "Changing organisations"
+        COLLABORATIVE_LEADERSHIP = "collaborative_leadership", "Collaborative leadership"
+
+    title = models.CharField(max_length=200, help_text="e.g. Collaboration is better than competition")
+    slug = models.SlugField(max_length=80, unique=True)
+    statement = models.CharField(max_length=300, help_text="One line saying what the principle means.")
+    body = models.TextField(blank=True, help_text="Markdown.")
+    area = models.CharField(
+        max_length=30, choices=Area, blank=True, help_text="Where the 2019 Call to Action groups it."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("insights:principle", args=[self.slug])
+
+
+class InsightQuerySet(VisibleQuerySet):
+    def authored_by(self, user):
+        mine = Insight.authors.through.objects.filter(person__user=user).values("insight_id")
+        return Q(created_by=user) | Q(pk__in=mine)
+
+    def for_listing(self):
+        """What a list of insights shows: authors with their organisations, nothing per row."""
+        return self.prefetch_related(
+            models.Prefetch("authors", queryset=_authors_with_organisation())
+        )
+
+    def newest_first(self):
+        return self.order_by(models.F("published_on").desc(nulls_last=True), "title")
+
+
+def _authors_with_organisation():
+    from people.models import Person
+
+    return Person.objects.select_related("organisation")
+
+
+class Insight(models.Model):
+    """An essay, story, summary of meetings, or an outside blog post the network points to."""
+
+    class Kind(models.TextChoices):
+        ESSAY = "essay", "Essay"
+        STORY = "story", "Story"
+        SUMMARY = "summary", "Summary"
+        BLOG = "blog", "Blog post"
+
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.ESSAY)
+    title = models.CharField(max_length=250)
+    slug = models.SlugField(max_length=80, unique=True)
+    standfirst = models.TextField(blank=True, help_text="The short introduction under the title. Markdown.")
+    body = models.TextField(blank=True, help_text="Markdown.")
+    authors = models.ManyToManyField("people.Person", blank=True, related_name="insights")
+    principles = models.ManyToManyField(Principle, blank=True, related_name="insights")
+    source_meetings = models.ManyToManyField(
+        "cells.Meeting", blank=True, related_name="insights", help_text="For summaries: the meetings it draws on."
+    )
+    cell = models.ForeignKey(
+        "cells.Cell", null=True, blank=True, on_delete=models.PROTECT, related_name="insights",
+        help_text="The cell it comes from, if any (needed to keep it to the cell's members).",
+    )
+    tags = TaggableManager(blank=True)
+    collection = models.CharField(
+        max_length=200, blank=True, help_text="e.g. Insights for A Better Way (2018)"
+    )
+    published_on = models.DateField(null=True, blank=True)
+    published_on_precision = models.CharField(max_length=5, choices=DatePrecision, default=DatePrecision.DAY)
+    original_url = models.URLField(blank=True, help_text="For an outside piece: where it was first published.")
+    publisher = models.CharField(max_length=200, blank=True, help_text="For an outside piece: e.g. NCVO")
+    editorial_note = models.TextField(blank=True, help_text="Markdown.")
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    visibility = models.CharField(max_length=10, choices=Visibility, default=Visibility.PUBLIC)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InsightQuerySet.as_manager()
+
+    class Meta:
+        ordering = [models.F("published_on").desc(nulls_last=True), "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(visibility=Visibility.CELL) | Q(cell__isnull=False),
+                name="insight_cell_only_needs_cell",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "visibility", "published_on"], name="insight_listing_idx")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("insights:insight", args=[self.slug])
+
+    def clean(self):
+        if self.visibility == Visibility.CELL and not self.cell_id:
+            raise ValidationError({"visibility": "Choose the cell whose members may read it."})
+
+    @property
+    def display_date(self):
+        return display_date(self.published_on, self.published_on_precision)
+
+    @property
+    def is_outside_piece(self):
+        return bool(self.original_url or self.publisher)

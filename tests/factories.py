@@ -1,0 +1,149 @@
+"""Small builders for test data. The real content lives in fixtures/content/."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+
+from cells.models import Cell, Meeting, Membership, Question, Speaker, UpcomingDate
+from insights.models import Insight, Principle
+from people.models import Organisation, Person
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}@example.org")
+    email = factory.LazyAttribute(lambda user: user.username)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    slug = factory.Sequence(lambda n: f"organisation-{n}")
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    name = factory.Sequence(lambda n: f"Person {n}")
+    slug = factory.Sequence(lambda n: f"person-{n}")
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = "Chief executive"
+
+
+class PrincipleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Principle
+
+    title = factory.Sequence(lambda n: f"Principle {n} is better than its opposite")
+    slug = factory.Sequence(lambda n: f"principle-{n}")
+    statement = "A short statement."
+
+
+class CellFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Cell
+
+    name = factory.Sequence(lambda n: f"Cell {n}")
+    slug = factory.Sequence(lambda n: f"cell-{n}")
+    aims = "To learn from each other."
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    cell = factory.SubFactory(CellFactory)
+    person = factory.SubFactory(PersonFactory)
+    role = Membership.Role.MEMBER
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Meeting
+        skip_postgeneration_save = True
+
+    cell = factory.SubFactory(CellFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Meeting note {n}")
+    slug = factory.Sequence(lambda n: f"meeting-{n}")
+    date = factory.Sequence(lambda n: datetime.date(2020, 1, 1) + datetime.timedelta(days=n))
+    summary = "Key points of the meeting."
+    notes = "The notes in detail."
+    status = "published"
+    visibility = "public"
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.set(extracted)
+
+    @factory.post_generation
+    def principles(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.principles.set(extracted)
+
+
+class SpeakerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Speaker
+
+    meeting = factory.SubFactory(MeetingFactory)
+    person = factory.SubFactory(PersonFactory)
+    role = Speaker.Role.MAIN_SPEAKER
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    raised_at = factory.SubFactory(MeetingFactory)
+    text = factory.Sequence(lambda n: f"What does question {n} ask?")
+
+
+class UpcomingDateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UpcomingDate
+
+    cell = factory.SubFactory(CellFactory)
+    date = factory.Sequence(lambda n: datetime.date.today() + datetime.timedelta(days=n + 1))
+
+
+class InsightFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Insight
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Insight {n}")
+    slug = factory.Sequence(lambda n: f"insight-{n}")
+    standfirst = "A standfirst."
+    body = "The body of the insight."
+    published_on = datetime.date(2018, 1, 1)
+    status = "published"
+    visibility = "public"
+
+    @factory.post_generation
+    def authors(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.authors.set(extracted)
+
+    @factory.post_generation
+    def principles(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.principles.set(extracted)
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.set(extracted)
+
+    @factory.post_generation
+    def source_meetings(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.source_meetings.set(extracted)

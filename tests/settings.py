@@ -1,0 +1,14 @@
+"""Settings for the test suite: the real settings, with development defaults.
+
+DATABASE_URL still decides the database, so the same suite runs on SQLite and
+on PostgreSQL.
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
+
+from betterway.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

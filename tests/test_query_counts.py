@@ -1,0 +1,95 @@
+"""Each public page makes the same number of SQL queries whatever the size of the archive."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from .factories import (
+    CellFactory,
+    InsightFactory,
+    MeetingFactory,
+    OrganisationFactory,
+    PersonFactory,
+    PrincipleFactory,
+    QuestionFactory,
+    SpeakerFactory,
+    UpcomingDateFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture
+def archive(db):
+    """The things every page is about; grow(n) adds n more rows of everything around them."""
+    organisation = OrganisationFactory(slug="org")
+    person = PersonFactory(slug="person", organisation=organisation)
+    principle = PrincipleFactory(slug="principle")
+    cell = CellFactory(slug="cell")
+    meeting = MeetingFactory(cell=cell, slug="meeting", number=1000, tags=["place"], principles=[principle])
+    insight = InsightFactory(slug="insight", authors=[person], principles=[principle], tags=["place"],
+                             source_meetings=[meeting])
+
+    def grow(n):
+        for _ in range(n):
+            other_person = PersonFactory(organisation=organisation)
+            other_cell = CellFactory()
+            new = MeetingFactory(cell=cell, tags=["place", "covid-19"], principles=[principle],
+                                 summary="Findme in the summary.")
+            MeetingFactory(cell=other_cell, status="draft")
+            MeetingFactory(cell=None, number=None, kind="roundtable")
+            SpeakerFactory(meeting=new, person=person)
+            SpeakerFactory(meeting=meeting, person=other_person)
+            question = QuestionFactory(raised_at=meeting)
+            question.taken_up_in.add(new)
+            QuestionFactory(raised_at=new)
+            UpcomingDateFactory(cell=cell)
+            InsightFactory(authors=[person, other_person], principles=[principle], tags=["place"],
+                           source_meetings=[meeting, new], cell=cell, body="Findme in the body.")
+            InsightFactory(status="draft")
+            insight.source_meetings.add(new)
+
+    return {"grow": grow, "cell": cell, "meeting": meeting, "insight": insight, "person": person,
+            "principle": principle, "organisation": organisation}
+
+
+PAGES = [
+    ("home", lambda a: reverse("home")),
+    ("about", lambda a: reverse("about")),
+    ("principles", lambda a: reverse("insights:principle_list")),
+    ("principle", lambda a: a["principle"].get_absolute_url()),
+    ("insights", lambda a: reverse("insights:insight_list")),
+    ("insight", lambda a: a["insight"].get_absolute_url()),
+    ("cells", lambda a: reverse("cells:cell_list")),
+    ("cell", lambda a: a["cell"].get_absolute_url()),
+    ("notes", lambda a: reverse("cells:meeting_list")),
+    ("note", lambda a: a["meeting"].get_absolute_url()),
+    ("people", lambda a: reverse("people:person_list")),
+    ("person", lambda a: a["person"].get_absolute_url()),
+    ("organisation", lambda a: a["organisation"].get_absolute_url()),
+    ("topics", lambda a: reverse("tag_list")),
+    ("topic", lambda a: reverse("tag", args=["place"])),
+    ("search", lambda a: reverse("search") + "?q=findme"),
+]
+
+
+def count_queries(client, url):
+    client.get(url)  # warm caches that live for the process (content types)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+@pytest.mark.parametrize("logged_in", [False, True], ids=["visitor", "member"])
+@pytest.mark.parametrize(("name", "url"), PAGES, ids=[name for name, _ in PAGES])
+def test_page_queries_do_not_grow_with_the_archive(client, archive, name, url, logged_in):
+    if logged_in:
+        client.force_login(UserFactory())
+    counts, rows = {}, 0
+    for size in (1, 5, 50):  # 1 row as well, so that a list capped at a few items still shows growth
+        archive["grow"](size - rows)
+        rows = size
+        counts[size] = count_queries(client, url(archive))
+    assert len(set(counts.values())) == 1, f"{name}: queries by rows of everything: {counts}"
+    assert counts[50] <= 16, f"{name}: {counts[50]} queries"

@@ -1,0 +1,144 @@
+"""A draft, a members-only or a cell-only note or insight shows only to those who may see it:
+on its own page, and in every list, count, search result and tag page."""
+
+import pytest
+from django.urls import reverse
+
+from cells.models import Meeting
+from insights.models import Insight
+
+from .factories import InsightFactory, MeetingFactory, PersonFactory, PrincipleFactory, SpeakerFactory, UserFactory
+
+# who may see each kind of restricted content
+SEES = {
+    "draft": {"convenor", "staff"},
+    "members": {"member", "cell_member", "convenor", "other_convenor", "staff"},
+    "cell": {"cell_member", "convenor", "staff"},
+}
+ROLES = ["anonymous", "member", "cell_member", "convenor", "other_convenor", "staff"]
+
+
+@pytest.fixture
+def content(cell):
+    principle = PrincipleFactory(slug="collaboration")
+    speaker = PersonFactory(slug="speaker", name="Dawn Speaker")
+    items = {}
+    for name, status, visibility in [
+        ("public", "published", "public"),
+        ("draft", "draft", "public"),
+        ("members", "published", "members"),
+        ("cell", "published", "cell"),
+    ]:
+        meeting = MeetingFactory(
+            cell=cell, title=f"Zebracrossing {name} meeting", slug=f"{name}-meeting",
+            summary=f"Zebracrossing summary of the {name} meeting.",
+            status=status, visibility=visibility, tags=["systems leadership"], principles=[principle],
+        )
+        SpeakerFactory(meeting=meeting, person=speaker)
+        insight = InsightFactory(
+            title=f"Zebracrossing {name} insight", slug=f"{name}-insight", cell=cell,
+            body=f"Zebracrossing body of the {name} insight.", status=status, visibility=visibility,
+            authors=[speaker], principles=[principle], tags=["systems leadership"],
+        )
+        items[name] = (meeting, insight)
+    public_meeting = items["public"][0]
+    InsightFactory(title="Summary of meetings", slug="summary", source_meetings=[m for m, _ in items.values()])
+    return {"items": items, "principle": principle, "speaker": speaker, "public_meeting": public_meeting}
+
+
+def listing_pages(content, cell):
+    """Every page that lists, counts or finds notes and insights: (url, lists meetings, lists insights)."""
+    return [
+        (reverse("home"), True, True),
+        (reverse("cells:meeting_list"), True, False),
+        (reverse("insights:insight_list"), False, True),
+        (reverse("cells:cell_list"), False, False),
+        (reverse("cells:cell", args=[cell.slug]), True, True),
+        (reverse("insights:principle", args=[content["principle"].slug]), True, True),
+        (reverse("people:person", args=[content["speaker"].slug]), True, True),
+        (reverse("tag", args=["systems-leadership"]), True, True),
+        (reverse("search") + "?q=zebracrossing", True, True),
+        (reverse("insights:insight", args=["summary"]), True, False),
+        (reverse("insights:insight", args=["public-insight"]), False, True),
+    ]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("restriction", ["draft", "members", "cell"])
+def test_restricted_content_shows_only_to_those_who_may_see_it(client_for, users, cell, content, role, restriction):
+    client = client_for(users[role])
+    meeting, insight = content["items"][restriction]
+    may_see = role in SEES[restriction]
+
+    for obj in (meeting, insight):
+        response = client.get(obj.get_absolute_url())
+        assert response.status_code == (200 if may_see else 404), obj
+
+    for url, lists_meetings, lists_insights in listing_pages(content, cell):
+        html = client.get(url).content.decode()
+        for title, listed in ((meeting.title, lists_meetings), (insight.title, lists_insights)):
+            assert (title in html) == (may_see and listed), f"{title!r} on {url} as {role}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_public_content_shows_to_everyone(client_for, users, cell, content, role):
+    client = client_for(users[role])
+    meeting, insight = content["items"]["public"]
+    for url, lists_meetings, lists_insights in listing_pages(content, cell):
+        html = client.get(url).content.decode()
+        assert (meeting.title in html) == lists_meetings, url
+        if url != insight.get_absolute_url():
+            assert (insight.title in html) == lists_insights, url
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("anonymous", 2), ("member", 4), ("cell_member", 6), ("convenor", 8), ("other_convenor", 4), ("staff", 8)],
+)
+def test_topic_counts_count_only_what_the_reader_may_see(client_for, users, content, role, expected):
+    response = client_for(users[role]).get(reverse("tag_list"))
+    tags = {row["tag__slug"]: row["uses"] for row in response.context["tags"]}
+    assert tags["systems-leadership"] == expected
+
+
+def test_search_snippets_never_come_from_restricted_text(client, content):
+    html = client.get(reverse("search") + "?q=zebracrossing").content.decode()
+    assert "summary of the public meeting" in html
+    for name in ("draft", "members", "cell"):
+        assert f"of the {name} meeting" not in html
+        assert f"of the {name} insight" not in html
+
+
+def test_the_author_of_a_draft_insight_can_read_it(client, db):
+    user = UserFactory()
+    draft = InsightFactory(status="draft", authors=[PersonFactory(user=user)])
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    client.force_login(user)
+    assert client.get(draft.get_absolute_url()).status_code == 200
+
+
+def test_the_creator_of_a_draft_meeting_can_read_it(client, db):
+    user = UserFactory()
+    draft = MeetingFactory(status="draft", created_by=user)
+    client.force_login(user)
+    assert client.get(draft.get_absolute_url()).status_code == 200
+
+
+def test_questions_taken_up_by_a_draft_do_not_reveal_it(client, cell):
+    earlier = MeetingFactory(cell=cell, number=1)
+    later = MeetingFactory(cell=cell, number=2, status="draft", title="Secret later meeting")
+    earlier.questions.create(text="What next?").taken_up_in.add(later)
+    html = client.get(earlier.get_absolute_url()).content.decode()
+    assert "What next?" in html
+    assert "Secret later meeting" not in html
+    assert "Secret later meeting" not in client.get(cell.get_absolute_url()).content.decode()
+
+
+def test_visible_to_is_the_same_rule_for_meetings_and_insights(users, content):
+    for role in ROLES:
+        user = users[role]
+        meetings = set(Meeting.objects.visible_to(user).values_list("slug", flat=True))
+        insights = set(Insight.objects.visible_to(user).values_list("slug", flat=True))
+        assert {slug.replace("-meeting", "") for slug in meetings} == {
+            slug.replace("-insight", "") for slug in insights if slug != "summary"
+        }, role
