@@ -4,6 +4,7 @@ import re
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from betterway import dates
 from betterway.markdown import plain_text, render_markdown
@@ -25,7 +26,7 @@ def plaintext(text):
 def fuzzy_date(value, precision):
     """<time> as exact as the source: '5 June 2019', 'June 2019' or '2019'."""
     if value is None:
-        return format_html('<span class="date-unknown">Date not recorded</span>')
+        return mark_safe('<span class="date-unknown">Date not recorded</span>')
     return format_html(
         '<time datetime="{}">{}</time>',
         dates.machine_date(value, precision),
