@@ -1,0 +1,67 @@
+"""The demo content in fixtures/content/ loads, and every page it links to works."""
+
+import re
+from urllib.parse import urljoin, urlparse
+
+import pytest
+from django.core.management import call_command
+
+from betterway.content import load_content
+from cells.models import Meeting
+from insights.models import Insight, Principle
+
+
+@pytest.fixture
+def demo(db):
+    load_content()
+
+
+def test_loading_twice_changes_nothing(demo):
+    counts = load_content()
+    assert all(created == 0 for _, created in counts.values()), counts
+
+
+def test_the_clip_cell_has_its_three_meetings_in_order(demo, client):
+    numbers = list(
+        Meeting.objects.filter(cell__slug="collaborative-leadership-in-place").order_by("number")
+        .values_list("number", flat=True)
+    )
+    assert numbers == [1, 2, 3]
+    html = client.get("/cells/collaborative-leadership-in-place/").content.decode()
+    assert html.index("Cell 1") < html.index("Cell 2") < html.index("Cell 3")
+
+
+def test_the_five_signed_essays_of_the_collaboration_chapter_are_there(demo):
+    principle = Principle.objects.get(slug="collaboration-is-better-than-competition")
+    authors = set(
+        Insight.objects.filter(principles=principle, kind__in=["essay", "story"])
+        .values_list("authors__name", flat=True)
+    )
+    assert authors == {"Kathy Evans", "Cate Newnes-Smith", "Toby Lowe", "Audrey Thompson", "Tom Levitt"}
+
+
+def test_inferred_dates_are_not_shown_as_exact(demo):
+    for meeting in Meeting.objects.all():
+        if meeting.date_precision != "day":
+            assert meeting.editorial_note, f"{meeting} has an approximate date and no note of why"
+
+
+def test_every_page_reachable_from_home_answers_200(demo, client):
+    seen, queue = set(), ["/"]
+    while queue:
+        url = queue.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        response = client.get(url)
+        assert response.status_code == 200, f"{url} answered {response.status_code}"
+        for href in re.findall(r'href="([^"#]*)', response.content.decode()):
+            target = urlparse(urljoin(url, href.replace("&amp;", "&")))
+            if not target.netloc and not target.path.startswith(("/static/", "/admin/")):
+                queue.append(target.path + (f"?{target.query}" if target.query else ""))
+    assert len(seen) > 40, sorted(seen)
+
+
+def test_the_load_content_command_reports_what_it_loaded(db, capsys):
+    call_command("load_content")
+    assert re.search(r"meetings: (\d+) loaded, \1 new", capsys.readouterr().out)
