@@ -67,7 +67,8 @@ def meeting_detail(request, slug):
         "tags": meeting.tags.all(),
         "questions": questions,
         "takes_up": takes_up,
-        "insights": Insight.objects.visible_to(request.user).filter(source_meetings=meeting).for_listing().newest_first(),
+        "insights": Insight.objects.visible_to(request.user)
+        .filter(source_meetings=meeting).for_listing().newest_first(),
         "previous": _neighbour(siblings, meeting, before=True),
         "next": _neighbour(siblings, meeting, before=False),
     }

@@ -30,7 +30,8 @@ def site(db):
     MembershipFactory(cell=cell, person=steve, role="convenor")
     MembershipFactory(cell=cell, person=cate, role="thought_leader")
     first = MeetingFactory(cell=cell, number=1, title="Cell 1", slug="cell-1", date=datetime.date(2020, 6, 1),
-                           date_precision="month", summary="- Relationships first", notes="## Aims of the cell\n\nText.",
+                           date_precision="month", summary="- Relationships first",
+                           notes="## Aims of the cell\n\nText.",
                            principles=[principle], tags=["systems leadership"])
     second = MeetingFactory(cell=cell, number=2, title="Cell 2", slug="cell-2", date=datetime.date(2020, 7, 1),
                             date_precision="month")
