@@ -1,3 +1,4 @@
+import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -63,6 +64,7 @@ class MeetingQuerySet(VisibleQuerySet):
         return self.order_by(models.F("date").desc(nulls_last=True), "-number", "-pk")
 
 
+@reversion.register(follow=["speaker_roles", "questions"])
 class Meeting(models.Model):
     """A meeting of a cell, or a network event (no cell), and its notes."""
 
@@ -144,6 +146,7 @@ class Meeting(models.Model):
         return self.status == Status.PUBLISHED
 
 
+@reversion.register()
 class Speaker(models.Model):
     """A person who spoke at a meeting, with their role at that meeting."""
 
@@ -171,6 +174,7 @@ class Speaker(models.Model):
         return f"{self.person} ({self.get_role_display()}) at {self.meeting}"
 
 
+@reversion.register()
 class Question(models.Model):
     """A question or topic a meeting carried forward, and the later meetings that took it up."""
 

@@ -1,3 +1,4 @@
+import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -58,6 +59,7 @@ def _authors_with_organisation():
     return Person.objects.select_related("organisation")
 
 
+@reversion.register()
 class Insight(models.Model):
     """An essay, story, summary of meetings, or an outside blog post the network points to."""
 

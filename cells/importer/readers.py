@@ -1,0 +1,72 @@
+"""Read a note file (.txt, .md or .docx) into plain text lines, refusing bad input clearly."""
+
+from pathlib import Path
+
+MAX_BYTES = 2 * 1024 * 1024
+EXTENSIONS = {".txt", ".md", ".markdown", ".docx"}
+
+
+class ReadError(Exception):
+    """A file the importer will not read; the message says why, for the person who chose it."""
+
+
+def read_note_file(name, data):
+    """The text of a file called `name` whose content is the bytes `data`."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in EXTENSIONS:
+        raise ReadError(f"{name}: a {suffix or 'file without an extension'} cannot be imported; "
+                        "use a Word (.docx), Markdown (.md) or text (.txt) file.")
+    if len(data) > MAX_BYTES:
+        raise ReadError(f"{name}: the file is {len(data) / 1024 / 1024:.1f} MB; the limit is "
+                        f"{MAX_BYTES // 1024 // 1024} MB.")
+    if not data.strip():
+        raise ReadError(f"{name}: the file is empty.")
+    text = _docx_text(name, data) if suffix == ".docx" else _decode(name, data)
+    if not text.strip():
+        raise ReadError(f"{name}: the file has no text in it.")
+    return text
+
+
+def _decode(name, data):
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ReadError(
+            f"{name}: the text is not UTF-8 (byte {error.start + 1} cannot be read). "
+            "Save it as UTF-8 text, or as a Word document, and try again."
+        ) from None
+
+
+def _docx_text(name, data):
+    """Word paragraphs as text lines: headings as Markdown headings, list paragraphs as bullets."""
+    import io
+    import zipfile
+
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as error:
+        raise ReadError(f"{name}: this is not a Word document that can be read ({error}).") from None
+    lines = []
+    for paragraph in document.paragraphs:
+        text = paragraph.text.strip()
+        if not text:
+            continue
+        style = (paragraph.style.name or "").lower() if paragraph.style is not None else ""
+        numbered = paragraph._p.pPr is not None and paragraph._p.pPr.numPr is not None
+        if style.startswith("heading") or style == "title":
+            level = 1 if style == "title" else _heading_level(style)
+            lines.append(f"{'#' * level} {text}")
+        elif "list number" in style:
+            lines.append(f"1. {text}")
+        elif "list" in style or numbered:
+            lines.append(f"• {text}")
+        else:
+            lines.append(text)
+    return "\n\n".join(lines)
+
+
+def _heading_level(style):
+    digits = "".join(ch for ch in style if ch.isdigit())
+    return min(int(digits or 1) + 1, 4)
