@@ -145,6 +145,11 @@ class Meeting(models.Model):
     def is_published(self):
         return self.status == Status.PUBLISHED
 
+    @property
+    def has_note(self):
+        """False for a meeting the archive knows of (a summary names it) but holds no note of."""
+        return bool(self.summary or self.notes)
+
 
 @reversion.register()
 class Speaker(models.Model):

@@ -344,3 +344,15 @@ def test_known_people_are_matched_not_duplicated(db, tmp_path):
     path.write_text(OWN_NOTE_NUMBERED)
     run(path)
     assert Person.objects.filter(name="Priya Shah").count() == 1
+
+
+def test_reimporting_the_archive_duplicates_nothing(db):
+    from betterway.content import load_content
+
+    load_content()
+    before = (Meeting.objects.count(), Person.objects.count())
+    results = run_json(SEEDS / "001_561302519c1ffc75.txt", SEEDS / "004_e684959b28fff9a6.txt")
+    assert {result["action"] for result in results} == {"matched"}, [
+        (r["title"], r["action"]) for r in results if r["action"] != "matched"]
+    assert len(results) == 13
+    assert (Meeting.objects.count(), Person.objects.count()) == before

@@ -190,3 +190,10 @@ def test_the_500_page_is_in_the_sites_style(client, db):
 
     response = server_error(client.get("/").wsgi_request)
     assert response.status_code == 500 and b"Sorry, there is a problem" in response.content
+
+
+def test_a_meeting_known_only_from_a_summary_says_it_has_no_note(client, site):
+    MeetingFactory(cell=site["cell"], number=3, slug="no-note", title="Cell 3 on place", summary="", notes="")
+    html = get(client, reverse("cells:meeting", args=["no-note"]))
+    assert "No note of this meeting is in the archive." in html
+    assert "No note</span>" in get(client, reverse("cells:cell", args=["clip"]))

@@ -12,6 +12,7 @@ from reversion.models import Version
 from betterway.slugs import unique_slug
 from betterway.visibility import Status
 from cells.models import Cell, Meeting, Question, Speaker, UpcomingDate
+from insights.models import Insight
 from people.models import Organisation, Person
 
 from .parsing import NoteError, ParsedNote, parse_note, split_notes
@@ -22,7 +23,7 @@ from .readers import ReadError, read_note_file
 class ImportResult:
     action: str  # created | matched | updated | would create | error
     note: ParsedNote | None
-    meeting: Meeting | None = None
+    record: Meeting | Insight | None = None  # what the note is on the site
     message: str = ""
     source: str = ""
 
@@ -39,7 +40,7 @@ class ImportResult:
             "speakers": [speaker.name for speaker in note.speakers] if note else [],
             "questions": list(note.questions) if note else [],
             "next_meetings": [day.isoformat() for day in note.next_meetings] if note else [],
-            "url": self.meeting.get_absolute_url() if self.meeting else None,
+            "url": self.record.get_absolute_url() if self.record else None,
             "message": self.message,
         }
 
@@ -86,6 +87,10 @@ def find_match(note):
 def import_note(note, *, user=None, update=False, dry_run=False):
     existing = find_match(note)
     warnings = " ".join(note.warnings)
+    summary = None if existing else Insight.objects.filter(title__iexact=note.title).first()
+    if summary:
+        return ImportResult("matched", note, summary, f"On the site as the {summary.get_kind_display().lower()} "
+                            f"“{summary.title}”: left alone.")
     if existing and not (update and _differs(existing, note)):
         why = "nothing to change" if update else "left alone (use --update to save this text as a new version)"
         return ImportResult("matched", note, existing, f"Matches “{existing.title}”: {why}. {warnings}".strip())

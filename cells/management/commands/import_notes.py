@@ -66,7 +66,7 @@ class Command(BaseCommand):
                 continue
             date = note.date.isoformat() if note.date else "no date"
             where = f"{note.cell}{f' #{note.number}' if note.number else ''}" if note.cell else note.kind
-            url = f" {result.meeting.get_absolute_url()}" if result.meeting else ""
+            url = f" {result.record.get_absolute_url()}" if result.record else ""
             precision = note.date_precision or "-"
             self.stdout.write(f"  {result.action:<12} {note.title} ({where}, {date}, {precision}){url}")
             if note.speakers:
