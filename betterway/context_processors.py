@@ -19,4 +19,16 @@ SECTIONS = {
 
 def navigation(request):
     match = getattr(request, "resolver_match", None)
-    return {"nav": SECTIONS.get(match.view_name) if match else None}
+    return {"nav": SECTIONS.get(match.view_name) if match else None, "can_author": _can_author(request)}
+
+
+def _can_author(request):
+    """Whether to offer 'Your notes': staff and convenors (asked only when the template uses it)."""
+    from django.utils.functional import SimpleLazyObject
+
+    from betterway.permissions import is_convenor, is_staff
+
+    user = getattr(request, "user", None)
+    if user is None:
+        return False
+    return SimpleLazyObject(lambda: is_staff(user) or is_convenor(user))

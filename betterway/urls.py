@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import bin, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,9 +9,12 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("tags/", views.tag_list, name="tag_list"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag"),
+    path("bin/", bin.bin_list, name="bin"),
+    path("bin/<str:kind>/<int:pk>/restore/", bin.restore, name="bin_restore"),
     path("", include("insights.urls")),
     path("", include("cells.urls")),
     path("", include("people.urls")),
+    path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
 

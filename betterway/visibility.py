@@ -7,6 +7,11 @@ Every list, detail page, search, count, feed and tag page gets its rows through
 - Published and members-only: any logged-in member.
 - Published and cell-only: the members and convenors of that cell.
 - Drafts (and everything else of a cell): its authors, the cell's convenors, staff.
+- In the bin: nobody, outside the bin page that staff use to restore it.
+
+A meeting's detailed notes are a second layer with their own readers
+(`notes_visibility`): `Meeting.objects.notes_visible_to(user)` and
+`may_read_notes(user, meeting)` apply the same rule to that field.
 """
 
 from django.db import models
@@ -30,26 +35,59 @@ class VisibleQuerySet(models.QuerySet):
     cell_field = "cell"
 
     def published(self):
-        return self.filter(status=Status.PUBLISHED)
+        return self.filter(status=Status.PUBLISHED, deleted_at__isnull=True)
 
     def public(self):
-        return self.filter(status=Status.PUBLISHED, visibility=Visibility.PUBLIC)
+        return self.published().filter(visibility=Visibility.PUBLIC)
+
+    def in_bin(self):
+        return self.filter(deleted_at__isnull=False)
 
     def visible_to(self, user):
+        live = self.filter(deleted_at__isnull=True)  # what is in the bin shows nowhere but the bin
         if user.is_active and user.is_staff:
-            return self.all()
-        published = Q(status=Status.PUBLISHED)
-        rule = published & Q(visibility=Visibility.PUBLIC)
+            return live
+        rule = Q(status=Status.PUBLISHED) & self._readers(user, "visibility")
         if user.is_authenticated and user.is_active:
-            from cells.models import Membership
-
-            my_cells = Membership.objects.filter(person__user=user).values("cell_id")
-            convened = my_cells.filter(role=Membership.Role.CONVENOR)
-            rule |= published & Q(visibility=Visibility.MEMBERS)
-            rule |= published & Q(visibility=Visibility.CELL, **{f"{self.cell_field}__in": my_cells})
-            rule |= Q(**{f"{self.cell_field}__in": convened})
+            rule |= Q(**{f"{self.cell_field}__in": _cells_of(user, convening=True)})
             rule |= self.authored_by(user)
-        return self.filter(rule)
+        return live.filter(rule)
 
     def authored_by(self, user):
         return Q(created_by=user)
+
+    def _readers(self, user, field):
+        """Rows whose `field` (a Visibility) lets `user` read them."""
+        rule = Q(**{field: Visibility.PUBLIC})
+        if user.is_authenticated and user.is_active:
+            rule |= Q(**{field: Visibility.MEMBERS})
+            rule |= Q(**{field: Visibility.CELL, f"{self.cell_field}__in": _cells_of(user)})
+        return rule
+
+
+class LayeredQuerySet(VisibleQuerySet):
+    """Meetings: the key points and the detailed notes can have different readers."""
+
+    def notes_visible_to(self, user):
+        """Of the rows `user` can see, those whose detailed notes they may read too."""
+        visible = self.visible_to(user)
+        if user.is_active and user.is_staff:
+            return visible
+        rule = ~Q(status=Status.PUBLISHED) | self._readers(user, "notes_visibility")
+        if user.is_authenticated and user.is_active:
+            rule |= Q(**{f"{self.cell_field}__in": _cells_of(user, convening=True)}) | self.authored_by(user)
+        return visible.filter(rule)
+
+
+def _cells_of(user, *, convening=False):
+    from cells.models import Membership
+
+    memberships = Membership.objects.filter(person__user=user)
+    if convening:
+        memberships = memberships.filter(role=Membership.Role.CONVENOR)
+    return memberships.values("cell_id")
+
+
+def may_read_notes(user, meeting):
+    """The second layer, for one meeting the user can already see."""
+    return type(meeting).objects.notes_visible_to(user).filter(pk=meeting.pk).exists()

@@ -7,7 +7,7 @@ from django.urls import reverse
 from taggit.managers import TaggableManager
 
 from betterway.dates import DatePrecision, display_date
-from betterway.visibility import Status, Visibility, VisibleQuerySet
+from betterway.visibility import LayeredQuerySet, Status, Visibility
 
 
 class Cell(models.Model):
@@ -52,7 +52,37 @@ class Membership(models.Model):
         return f"{self.person} — {self.get_role_display()}, {self.cell}"
 
 
-class MeetingQuerySet(VisibleQuerySet):
+class JoinRequest(models.Model):
+    """A member's request to join a cell, which its convenors accept or decline."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a convenor"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    cell = models.ForeignKey(Cell, on_delete=models.CASCADE, related_name="join_requests")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests")
+    message = models.TextField(blank=True, max_length=1000)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cell", "user"], condition=Q(status="pending"), name="one_pending_join_request"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.cell} ({self.get_status_display()})"
+
+
+class MeetingQuerySet(LayeredQuerySet):
     def for_listing(self):
         """What a list of notes shows: the cell, nothing per row."""
         return self.select_related("cell")
@@ -98,7 +128,14 @@ class Meeting(models.Model):
         blank=True, help_text="Markdown. How a date or detail was decided where the sources disagree."
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
-    visibility = models.CharField(max_length=10, choices=Visibility, default=Visibility.PUBLIC)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility, default=Visibility.PUBLIC,
+        help_text="Who may read this note (its title, date, speakers and key points).",
+    )
+    notes_visibility = models.CharField(
+        "who may read the detailed notes", max_length=10, choices=Visibility, default=Visibility.PUBLIC,
+        help_text="Keep the notes in detail for members or the cell while the key points are public.",
+    )
     principles = models.ManyToManyField("insights.Principle", blank=True, related_name="meetings")
     tags = TaggableManager(blank=True)
     speakers = models.ManyToManyField("people.Person", through="Speaker", related_name="meetings", blank=True)
@@ -108,6 +145,14 @@ class Meeting(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    deleted_at = models.DateTimeField(null=True, blank=True, help_text="Set when moved to the bin.")
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    edit_version = models.PositiveIntegerField(default=1, help_text="Goes up with every save; stale forms are refused.")
 
     objects = MeetingQuerySet.as_manager()
 
@@ -122,6 +167,10 @@ class Meeting(models.Model):
                 condition=~Q(visibility=Visibility.CELL) | Q(cell__isnull=False),
                 name="meeting_cell_only_needs_cell",
             ),
+            models.CheckConstraint(
+                condition=~Q(notes_visibility=Visibility.CELL) | Q(cell__isnull=False),
+                name="meeting_cell_only_notes_need_cell",
+            ),
         ]
         indexes = [models.Index(fields=["status", "visibility", "date"], name="meeting_listing_idx")]
 
@@ -132,10 +181,15 @@ class Meeting(models.Model):
         return reverse("cells:meeting", args=[self.slug])
 
     def clean(self):
+        errors = {}
         if self.visibility == Visibility.CELL and not self.cell_id:
-            raise ValidationError({"visibility": "Only a cell's meeting can be kept to the cell's members."})
+            errors["visibility"] = "Only a cell's meeting can be kept to the cell's members."
+        if self.notes_visibility == Visibility.CELL and not self.cell_id:
+            errors["notes_visibility"] = "Only a cell's meeting can keep its notes to the cell's members."
         if self.number and not self.cell_id:
-            raise ValidationError({"number": "Only a cell's meetings are numbered."})
+            errors["number"] = "Only a cell's meetings are numbered."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def display_date(self):
@@ -177,6 +231,29 @@ class Speaker(models.Model):
 
     def __str__(self):
         return f"{self.person} ({self.get_role_display()}) at {self.meeting}"
+
+
+class SpeakerReview(models.Model):
+    """A named speaker's review of a draft that quotes them: confirmed, or a change asked for."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Asked to review"
+        CONFIRMED = "confirmed", "Confirmed"
+        CHANGES = "changes", "Asked for a change"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reviews")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="reviews")
+    status = models.CharField(max_length=10, choices=Status, default=Status.REQUESTED)
+    comment = models.TextField(blank=True, max_length=4000)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="one_review_per_speaker")]
+
+    def __str__(self):
+        return f"{self.person} on {self.meeting}: {self.get_status_display()}"
 
 
 @reversion.register()

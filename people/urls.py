@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from .views import account, public
 
 app_name = "people"
 urlpatterns = [
-    path("people/", views.person_list, name="person_list"),
-    path("people/<slug:slug>/", views.person_detail, name="person"),
-    path("organisations/<slug:slug>/", views.organisation_detail, name="organisation"),
+    path("people/", public.person_list, name="person_list"),
+    path("people/<slug:slug>/", public.person_detail, name="person"),
+    path("organisations/<slug:slug>/", public.organisation_detail, name="organisation"),
+    path("account/profile/", account.profile, name="profile"),
 ]

@@ -4,7 +4,7 @@ from betterway.pagination import paginate
 from cells.models import Meeting, Membership, Speaker
 from insights.models import Insight
 
-from .models import Organisation, Person
+from ..models import Organisation, Person
 
 
 def person_list(request):

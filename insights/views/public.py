@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404, render
 from betterway.pagination import paginate
 from cells.models import Meeting
 
-from .models import Insight, Principle
+from ..models import Insight, Principle
 
 
 def principle_list(request):

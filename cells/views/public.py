@@ -5,7 +5,7 @@ from django.utils import timezone
 from betterway.pagination import paginate
 from insights.models import Insight
 
-from .models import Cell, Meeting, Membership, Question, Speaker
+from ..models import Cell, Meeting, Membership, Question, Speaker
 
 
 def cell_list(request):

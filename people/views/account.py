@@ -1,0 +1,7 @@
+"""A member's own profile: the Person the site shows for them."""
+
+from django.http import Http404
+
+
+def profile(request):
+    raise Http404("Not built yet")
