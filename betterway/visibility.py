@@ -50,10 +50,11 @@ class VisibleQuerySet(models.QuerySet):
         rule = Q(status=Status.PUBLISHED) & self._readers(user, "visibility")
         if user.is_authenticated and user.is_active:
             rule |= Q(**{f"{self.cell_field}__in": _cells_of(user, convening=True)})
-            rule |= self.authored_by(user)
+            rule |= self.involving(user)
         return live.filter(rule)
 
-    def authored_by(self, user):
+    def involving(self, user):
+        """Rows `user` wrote (drafts included)."""
         return Q(created_by=user)
 
     def _readers(self, user, field):
@@ -75,7 +76,7 @@ class LayeredQuerySet(VisibleQuerySet):
             return visible
         rule = ~Q(status=Status.PUBLISHED) | self._readers(user, "notes_visibility")
         if user.is_authenticated and user.is_active:
-            rule |= Q(**{f"{self.cell_field}__in": _cells_of(user, convening=True)}) | self.authored_by(user)
+            rule |= Q(**{f"{self.cell_field}__in": _cells_of(user, convening=True)}) | self.involving(user)
         return visible.filter(rule)
 
 

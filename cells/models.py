@@ -83,6 +83,11 @@ class JoinRequest(models.Model):
 
 
 class MeetingQuerySet(LayeredQuerySet):
+    def involving(self, user):
+        """Meetings `user` created, or whose draft they were asked to review as a named speaker."""
+        reviewing = SpeakerReview.objects.filter(person__user=user).values("meeting_id")
+        return Q(created_by=user) | Q(pk__in=reviewing)
+
     def for_listing(self):
         """What a list of notes shows: the cell, nothing per row."""
         return self.select_related("cell")

@@ -39,7 +39,8 @@ class Principle(models.Model):
 
 
 class InsightQuerySet(VisibleQuerySet):
-    def authored_by(self, user):
+    def involving(self, user):
+        """Insights `user` created or is an author of."""
         mine = Insight.authors.through.objects.filter(person__user=user).values("insight_id")
         return Q(created_by=user) | Q(pk__in=mine)
 

@@ -3,6 +3,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from betterway.pagination import paginate
+from betterway.permissions import can_author_meeting
+from betterway.visibility import may_read_notes
 from insights.models import Insight
 
 from ..models import Cell, Meeting, Membership, Question, Speaker
@@ -49,8 +51,17 @@ def meeting_list(request):
 
 
 def meeting_detail(request, slug):
-    visible = Meeting.objects.visible_to(request.user)
-    meeting = get_object_or_404(visible.select_related("cell"), slug=slug)
+    meeting = get_object_or_404(Meeting.objects.visible_to(request.user).select_related("cell"), slug=slug)
+    context = meeting_page_context(meeting, request.user)
+    context["can_edit"] = can_author_meeting(request.user, meeting)
+    if context["can_edit"] and not meeting.is_published:
+        context["reviews"] = meeting.reviews.select_related("person")
+    return render(request, "cells/meeting_detail.html", context)
+
+
+def meeting_page_context(meeting, user):
+    """What the meeting page shows `user`: also the preview of a draft."""
+    visible = Meeting.objects.visible_to(user)
     questions = meeting.questions.prefetch_related(
         Prefetch("taken_up_in", queryset=visible.order_by("date"), to_attr="visible_taken_up_in")
     )
@@ -60,19 +71,18 @@ def meeting_detail(request, slug):
         .order_by("raised_at__date", "order")
     )
     siblings = visible.filter(cell=meeting.cell) if meeting.cell_id else visible.none()
-    context = {
+    return {
         "meeting": meeting,
+        "notes_readable": may_read_notes(user, meeting),
         "speakers": Speaker.objects.filter(meeting=meeting).select_related("person__organisation"),
         "principles": meeting.principles.all(),
         "tags": meeting.tags.all(),
         "questions": questions,
         "takes_up": takes_up,
-        "insights": Insight.objects.visible_to(request.user)
-        .filter(source_meetings=meeting).for_listing().newest_first(),
+        "insights": Insight.objects.visible_to(user).filter(source_meetings=meeting).for_listing().newest_first(),
         "previous": _neighbour(siblings, meeting, before=True),
         "next": _neighbour(siblings, meeting, before=False),
     }
-    return render(request, "cells/meeting_detail.html", context)
 
 
 def _neighbour(siblings, meeting, *, before):

@@ -1,0 +1,216 @@
+"""Forms convenors use to write up a meeting."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from taggit.forms import TagField
+
+from betterway.content import ContentError, parse_date
+from betterway.dates import display_date
+from cells.importer.dates import find_date, find_days
+from cells.importer.readers import EXTENSIONS, MAX_BYTES
+from insights.models import Principle
+from people.models import Person
+
+from .models import Meeting, Question, Speaker
+
+DATE_HINT = "For example 5 June 2019, June 2019 or 2019 — only as exact as you know it."
+
+
+def parse_meeting_date(text):
+    """(date, precision) from what a convenor types; ValidationError if it is not a date."""
+    text = text.strip()
+    if not text:
+        return None, "day"
+    try:
+        return parse_date(text)  # 2019-06-05, 2019-06, 2019
+    except ContentError:
+        pass
+    found = find_date(text)
+    if found and found.text.strip().lower() == text.lower() and not found.warning:
+        return found.date, found.precision
+    raise ValidationError(f"Enter a date like 5 June 2019, June 2019 or 2019 (not “{text}”).")
+
+
+class MeetingForm(forms.ModelForm):
+    when = forms.CharField(label="Date", required=False, max_length=40, help_text=DATE_HINT)
+    tags = TagField(required=False, help_text="Topics, separated by commas, e.g. systems leadership, place")
+    principles = forms.ModelMultipleChoiceField(
+        Principle.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    takes_up = forms.ModelMultipleChoiceField(
+        Question.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        label="Questions from earlier meetings that this meeting takes up",
+    )
+    next_dates = forms.CharField(
+        label="Next meeting dates", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One a line, with the year, e.g. “9 September 2021, 3.00–4.30pm”.",
+    )
+    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Meeting
+        fields = ["cell", "kind", "number", "title", "place", "online", "summary", "notes",
+                  "editorial_note", "visibility", "notes_visibility", "principles"]
+        labels = {"summary": "Summary of key points", "notes": "The notes in detail", "cell": "Cell"}
+        help_texts = {
+            "summary": "Markdown: a line starting “- ” is a bullet; “## ” a heading.",
+            "notes": "Markdown. Name speakers on purpose; leave other points unattributed.",
+        }
+        widgets = {"summary": forms.Textarea(attrs={"rows": 8}), "notes": forms.Textarea(attrs={"rows": 20}),
+                   "editorial_note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, cells, allow_event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cell"].queryset = cells
+        self.fields["cell"].required = not allow_event
+        self.fields["cell"].empty_label = "No cell: a network event" if allow_event else None
+        meeting = self.instance
+        if meeting.pk:
+            self.initial.setdefault("when", display_date(meeting.date, meeting.date_precision))
+            self.initial.setdefault("tags", ", ".join(t.name for t in meeting.tags.all()))
+            self.initial.setdefault("takes_up", list(meeting.questions_taken_up.values_list("pk", flat=True)))
+            self.initial.setdefault("edit_version", meeting.edit_version)
+            if meeting.cell_id:
+                self.initial.setdefault("next_dates", "\n".join(
+                    f"{d.date:%-d %B %Y}{f', {d.time}' if d.time else ''}" for d in meeting.cell.upcoming_dates.all()
+                ))
+        earlier = Question.objects.select_related("raised_at").order_by("-raised_at__date", "order")
+        if meeting.pk:
+            earlier = earlier.exclude(raised_at=meeting)
+        self.fields["takes_up"].queryset = earlier.filter(raised_at__cell__in=cells)
+        self.fields["takes_up"].label_from_instance = lambda q: f"{q.text} (from {q.raised_at.title})"
+
+    def clean_when(self):
+        return parse_meeting_date(self.cleaned_data["when"])
+
+    def clean_next_dates(self):
+        dates = []
+        for line in self.cleaned_data["next_dates"].splitlines():
+            if not line.strip():
+                continue
+            found = find_days(line)
+            if not found:
+                raise ValidationError(f"“{line.strip()}” is not a date with a day, month and year.")
+            time = line.split(",", 1)[1].strip() if "," in line else ""
+            dates.append((found[0], time[:50]))
+        return dates
+
+    def clean(self):
+        cleaned = super().clean()
+        cell = cleaned.get("cell")
+        if cell is None and cleaned.get("number"):
+            self.add_error("number", "Only a cell's meetings are numbered: choose the cell, or leave this empty.")
+        for field in ("visibility", "notes_visibility"):
+            if cell is None and cleaned.get(field) == "cell":
+                self.add_error(field, "A network event has no cell: choose members only or everyone.")
+        if cell and cleaned.get("number") and Meeting.objects.filter(cell=cell, number=cleaned["number"]).exclude(
+            pk=self.instance.pk
+        ).exists():
+            self.add_error("number", f"{cell} already has a meeting {cleaned['number']}.")
+        return cleaned
+
+    def apply_date(self):
+        self.instance.date, self.instance.date_precision = self.cleaned_data["when"]
+
+
+class SpeakerForm(forms.ModelForm):
+    """One speaker: someone already on the site, or a new person with their organisation."""
+
+    person = forms.ModelChoiceField(Person.objects.select_related("organisation"), required=False,
+                                    label="Person on the site")
+    new_name = forms.CharField(label="Or a new person’s name", required=False, max_length=200)
+    new_organisation = forms.CharField(label="Their organisation", required=False, max_length=200)
+
+    class Meta:
+        model = Speaker
+        fields = ["role", "order"]
+        widgets = {"order": forms.NumberInput(attrs={"min": 0, "max": 99})}
+
+    field_order = ["person", "new_name", "new_organisation", "role", "order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].required = False  # asked for only when the row names someone
+        self.fields["order"].required = False
+        if self.instance.pk:
+            self.initial.setdefault("person", self.instance.person_id)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("DELETE"):
+            return cleaned
+        has_someone = cleaned.get("person") or cleaned.get("new_name", "").strip()
+        if not has_someone and (cleaned.get("role") or cleaned.get("new_organisation")):
+            self.add_error("new_name", "Give the speaker’s name, or choose them from the list.")
+        if cleaned.get("person") and cleaned.get("new_name", "").strip():
+            self.add_error("new_name", "Choose a person from the list or type a new name, not both.")
+        if has_someone and not cleaned.get("role"):
+            self.add_error("role", "Give the speaker’s role at this meeting.")
+        return cleaned
+
+    def has_speaker(self):
+        data = getattr(self, "cleaned_data", {})
+        return bool(data) and not data.get("DELETE") and bool(data.get("person") or data.get("new_name", "").strip())
+
+
+SpeakerFormSet = forms.inlineformset_factory(
+    Meeting, Speaker, form=SpeakerForm, extra=2, can_delete=True, fk_name="meeting"
+)
+
+
+class QuestionForm(forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = ["text"]
+        labels = {"text": "Question or topic for a later meeting"}
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+
+QuestionFormSet = forms.inlineformset_factory(
+    Meeting, Question, form=QuestionForm, extra=2, can_delete=True, fk_name="raised_at"
+)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Note file", help_text=f"A Word (.docx), Markdown (.md) or text (.txt) file, up to "
+                                     f"{MAX_BYTES // 1024 // 1024} MB."
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not any(upload.name.lower().endswith(ext) for ext in EXTENSIONS):
+            raise ValidationError("Choose a Word (.docx), Markdown (.md) or text (.txt) file.")
+        if upload.size > MAX_BYTES:
+            raise ValidationError(f"The file is too large: the limit is {MAX_BYTES // 1024 // 1024} MB.")
+        return upload
+
+
+class ReviewForm(forms.Form):
+    answer = forms.ChoiceField(choices=[("confirmed", "I confirm what the note says of me"),
+                                        ("changes", "I would like a change")], widget=forms.RadioSelect)
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=4000,
+                              help_text="What should change? The convenor sees this on the draft.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("answer") == "changes" and not cleaned.get("comment", "").strip():
+            self.add_error("comment", "Say what you would like changed.")
+        return cleaned
+
+
+class PublishForm(forms.Form):
+    publish_without_confirmations = forms.BooleanField(
+        required=False, label="Publish even though not every speaker has confirmed"
+    )
+
+    def __init__(self, *args, unconfirmed=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unconfirmed = unconfirmed
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.unconfirmed and not cleaned.get("publish_without_confirmations"):
+            names = ", ".join(str(review.person) for review in self.unconfirmed)
+            raise ValidationError(f"Not every speaker has confirmed ({names}). Tick the box to publish anyway.")
+        return cleaned
