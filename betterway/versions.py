@@ -104,13 +104,19 @@ def word_diff(before, after):
     return mark_safe(" ".join(out).replace("\n", "<br>"))  # noqa: S308 - every piece escaped above
 
 
+# What restoring leaves as it is: whether the object is published, binned, and its edit counter.
+KEPT_ON_RESTORE = ["status", "published_at", "published_by_id", "deleted_at", "deleted_by_id", "edit_version"]
+
+
 def restore(version, *, user):
-    """Bring back an earlier version (with its speakers and questions) as a new version."""
+    """Bring back the text and details of an earlier version (with its speakers and questions) as a
+    new version. Whether it is published stays as it is now."""
     obj = version.object
     with saving(obj, user=user, comment=f"Restored the version of {version_label(version)}"):
-        new_edit_version = obj.edit_version
+        kept = {name: getattr(obj, name) for name in KEPT_ON_RESTORE}
         version.revision.revert(delete=True)
         obj.refresh_from_db()
-        obj.edit_version = new_edit_version
+        for name, value in kept.items():
+            setattr(obj, name, value)
         obj.save()
     return obj
