@@ -19,7 +19,18 @@ SECTIONS = {
 
 def navigation(request):
     match = getattr(request, "resolver_match", None)
-    return {"nav": SECTIONS.get(match.view_name) if match else None, "can_author": _can_author(request)}
+    return {
+        "nav": SECTIONS.get(match.view_name) if match else None,
+        "can_author": _can_author(request),
+        "login_next": _login_next(request, match),
+    }
+
+
+def _login_next(request, match):
+    """Where the header's "Log in" comes back to: this page, but not an account page (its ?next= would nest)."""
+    if match and (match.url_name or "").startswith("account_"):
+        return None
+    return request.get_full_path()
 
 
 def _can_author(request):

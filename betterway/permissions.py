@@ -52,6 +52,16 @@ def can_author_meeting(user, meeting=None, *, cell=None):
     return convened_cells(user).filter(pk=cell_id).exists()
 
 
+def can_ask_to_join(user):
+    """Ask to join a cell: any member (whether they are in it already is the cell page's business)."""
+    return is_member(user)
+
+
+def can_manage_members(user, cell):
+    """See a cell's members and accept or decline requests to join it: its convenors and staff."""
+    return is_convenor(user, cell)
+
+
 def can_author_insights(user):
     return is_staff(user)
 

@@ -2,6 +2,12 @@ from django.contrib import admin
 
 from .models import Organisation, Person
 
+USER_HELP = (
+    "The account that belongs to this person: type part of their email address to find it. "
+    "Linking lets them edit this profile. An account can be linked to one person only: if they "
+    "already made a profile of their own, remove its link first."
+)
+
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
@@ -14,8 +20,12 @@ class OrganisationAdmin(admin.ModelAdmin):
 class PersonAdmin(admin.ModelAdmin):
     list_display = ["name", "role", "organisation", "user"]
     list_select_related = ["organisation", "user"]
-    search_fields = ["name", "role", "organisation__name"]
-    list_filter = ["organisation"]
+    search_fields = ["name", "role", "organisation__name", "user__email"]
+    list_filter = [("user", admin.EmptyFieldListFilter), "organisation"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["organisation"]
-    raw_id_fields = ["user"]
+    autocomplete_fields = ["organisation", "user"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["help_text"] = USER_HELP
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -3,6 +3,7 @@
 import datetime
 
 import factory
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
 from cells.models import Cell, Meeting, Membership, Question, Speaker, UpcomingDate
@@ -147,3 +148,23 @@ class InsightFactory(factory.django.DjangoModelFactory):
     def source_meetings(self, create, extracted, **kwargs):
         if create and extracted:
             self.source_meetings.set(extracted)
+
+
+class EmailAddressFactory(factory.django.DjangoModelFactory):
+    """The address allauth logs a user in with; verified unless told otherwise."""
+
+    class Meta:
+        model = EmailAddress
+        django_get_or_create = ["user", "email"]
+
+    user = factory.SubFactory(UserFactory)
+    email = factory.LazyAttribute(lambda address: address.user.email)
+    verified = True
+    primary = True
+
+
+def verified_user(**kwargs):
+    """A user who signed up and confirmed their email address: a member of the network."""
+    user = UserFactory(**kwargs)
+    EmailAddressFactory(user=user)
+    return user

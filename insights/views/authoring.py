@@ -1,27 +1,139 @@
 """Staff writing insights: drafts, preview, publish, bin."""
 
-from django.http import Http404
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+
+from betterway import publishing, versions
+from betterway.history_views import INSIGHT, changed_meanwhile
+from betterway.permissions import can_author_insights, require
+from betterway.visibility import Status
+from cells.models import Meeting
+
+from ..forms import InsightForm
+from ..models import Insight
 
 
+def _insight_for_staff(request, slug):
+    """The insight, if the user may see it (else 404) and write insights (else 403)."""
+    insight = get_object_or_404(Insight.objects.visible_to(request.user).select_related("cell"), slug=slug)
+    require(can_author_insights(request.user))
+    return insight
+
+
+@login_required
 def create_insight(request):
-    raise Http404("Not built yet")
+    require(can_author_insights(request.user))
+    return _edit(request, Insight(created_by=request.user, status=Status.DRAFT))
 
 
+@login_required
 def edit_insight(request, slug):
-    raise Http404("Not built yet")
+    return _edit(request, _insight_for_staff(request, slug))
 
 
+def _edit(request, insight):
+    form = InsightForm(request.POST if request.method == "POST" else None, instance=insight, user=request.user)
+    context = {"form": form, "insight": insight}
+    if request.method == "POST" and form.is_valid():
+        form.apply_date()
+        if "preview" in request.POST:
+            context.update(_form_preview(form))
+            return render(request, "insights/insight_form.html", context)
+        try:
+            _save(request, form)
+        except versions.StaleEdit as stale:
+            context.update(_refused(request, form, stale.current))
+        else:
+            messages.success(request, "Saved." if insight.status == Status.PUBLISHED
+                             else "Saved as a draft: it is not on the site for readers until it is published.")
+            return redirect(insight)
+    context.update(has_errors=bool(form.errors), error_forms=[form])
+    return render(request, "insights/insight_form.html", context)
+
+
+def _save(request, form):
+    insight = form.instance
+    if insight.pk is None:
+        comment, expected = "Created as a draft", None
+    else:
+        comment, expected = form.cleaned_data["comment"] or "Edited", form.cleaned_data["edit_version"]
+    with versions.saving(insight, user=request.user, comment=comment, expected_version=expected):
+        form.save()
+
+
+def _refused(request, form, current):
+    """A stale form: nothing saved, the typed text kept, and what others changed meanwhile shown."""
+    messages.error(request, "Someone else saved this insight while you were editing it, so nothing was saved. "
+                            "Your text is still in the form below. Look at what they changed, then save again "
+                            "to replace their version with yours.")
+    latest = versions.history(current).first()
+    form.data = form.data.copy()
+    form.data["edit_version"] = current.edit_version  # saving again is now a choice made knowing their change
+    return {"stale": {
+        "changes": changed_meanwhile(INSIGHT, current, form.cleaned_data["edit_version"], current),
+        "by": versions.version_label(latest) if latest else None,
+    }}
+
+
+def _form_preview(form):
+    """The public page of what is in the form, before anything is saved."""
+    data = form.cleaned_data
+    return {
+        "preview": True,
+        "authors": data["authors"],
+        "principles": list(data["principles"]),
+        "tags": [{"name": name, "slug": slugify(name)} for name in data["tags"]],
+        "source_meetings": data["source_meetings"],
+    }
+
+
+@login_required
 def preview_insight(request, slug):
-    raise Http404("Not built yet")
+    insight = _insight_for_staff(request, slug)
+    context = {
+        "insight": insight,
+        "authors": insight.authors.select_related("organisation"),
+        "principles": list(insight.principles.all()),
+        "tags": insight.tags.all(),
+        "source_meetings": Meeting.objects.visible_to(request.user).filter(insights=insight)
+        .for_listing().chronological(),
+    }
+    return render(request, "insights/insight_preview.html", context)
 
 
+@login_required
 def publish_insight(request, slug):
-    raise Http404("Not built yet")
+    insight = _insight_for_staff(request, slug)
+    if request.method != "POST":
+        return render(request, "insights/insight_confirm_publish.html", {"insight": insight})
+    if insight.status == Status.PUBLISHED:
+        messages.info(request, "It was already published.")
+    else:
+        publishing.publish(insight, user=request.user)
+        messages.success(request, f"Published “{insight.title}”.")
+    return redirect(insight)
 
 
+@login_required
+@require_POST
 def unpublish_insight(request, slug):
-    raise Http404("Not built yet")
+    insight = _insight_for_staff(request, slug)
+    if insight.status == Status.DRAFT:
+        messages.info(request, "It was already a draft.")
+    else:
+        publishing.unpublish(insight, user=request.user)
+        messages.success(request, "Unpublished: it is a draft again, seen only by staff and its authors.")
+    return redirect(insight)
 
 
+@login_required
 def delete_insight(request, slug):
-    raise Http404("Not built yet")
+    insight = _insight_for_staff(request, slug)
+    if request.method != "POST":
+        return render(request, "insights/insight_confirm_delete.html", {"insight": insight})
+    publishing.move_to_bin(insight, user=request.user)
+    messages.success(request, f"Moved “{insight.title}” to the bin; staff can restore it.")
+    return redirect("insights:insight_list")

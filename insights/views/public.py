@@ -1,6 +1,7 @@
 from django.shortcuts import get_object_or_404, render
 
 from betterway.pagination import paginate
+from betterway.permissions import can_author_insights
 from cells.models import Meeting
 
 from ..models import Insight, Principle
@@ -38,6 +39,7 @@ def insight_detail(request, slug):
     principles = list(insight.principles.all())
     context = {
         "insight": insight,
+        "can_edit": can_author_insights(request.user),
         "authors": insight.authors.select_related("organisation"),
         "principles": principles,
         "tags": insight.tags.all(),

@@ -1,3 +1,4 @@
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -34,6 +35,10 @@ class Command(BaseCommand):
             user.is_staff = user.is_superuser = is_staff
             user.set_password(PASSWORD)
             user.save()
+            # Verified, so they log in through the site's own login (allauth requires it).
+            EmailAddress.objects.update_or_create(
+                user=user, email=email, defaults={"verified": True, "primary": True}
+            )
             person, _ = Person.objects.get_or_create(
                 user=user, defaults={"name": name, "slug": email.split("@")[0] + "-demo"}
             )

@@ -1,0 +1,53 @@
+"""The form a member uses to keep their own profile."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .models import Organisation, Person
+
+BIO_MAX_LENGTH = 1500
+
+
+class ProfileForm(forms.Form):
+    name = forms.CharField(
+        label="Your name", max_length=Person._meta.get_field("name").max_length,
+        error_messages={"required": "Enter your name."},
+        help_text="As you would like it shown beside what you say or write, e.g. Caroline Slocock.",
+    )
+    organisation = forms.ModelChoiceField(
+        Organisation.objects.all(), required=False, empty_label="None, or not in this list",
+        label="Organisation", help_text="Choose yours from the list, or type its name in the next box.",
+    )
+    new_organisation = forms.CharField(
+        label="Or the name of an organisation not in the list", required=False,
+        max_length=Organisation._meta.get_field("name").max_length,
+    )
+    role = forms.CharField(
+        label="Role or job title", required=False, max_length=Person._meta.get_field("role").max_length,
+        help_text="e.g. Chief executive",
+    )
+    bio = forms.CharField(
+        label="Short biography", required=False, max_length=BIO_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={
+            "max_length": "Keep your biography to %(limit_value)d characters or fewer (it has %(show_value)d)."
+        },
+        help_text=f"A few sentences, up to {BIO_MAX_LENGTH} characters. Markdown: *italic*, **bold**, [a link](https://…).",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # No maxlength on the text box: a browser would cut a long paste short without a word.
+        self.fields["bio"].widget.attrs.pop("maxlength", None)
+
+    def clean_new_organisation(self):
+        name = " ".join(self.cleaned_data["new_organisation"].split())
+        if name and self.cleaned_data.get("organisation"):
+            raise ValidationError("Choose an organisation from the list or type a new one, not both.")
+        return name
+
+    @classmethod
+    def initial_for(cls, person):
+        if person is None:
+            return {}
+        return {"name": person.name, "organisation": person.organisation_id, "role": person.role, "bio": person.bio}

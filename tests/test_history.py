@@ -1,0 +1,230 @@
+"""The history of a meeting note or an insight: its versions, what changed between two, restoring one."""
+
+import pytest
+from django.urls import reverse
+from reversion.models import Version
+
+from betterway import publishing, versions
+from betterway.history_views import MEETING, changed_meanwhile
+
+from .factories import InsightFactory, MeetingFactory, PersonFactory, QuestionFactory, SpeakerFactory
+
+
+def edit(obj, user, comment, **changes):
+    with versions.saving(obj, user=user, comment=comment):
+        for name, value in changes.items():
+            setattr(obj, name, value)
+        obj.save()
+
+
+@pytest.fixture
+def meeting(cell, users):
+    """A note with three versions: as loaded, then two edits by the convenor."""
+    meeting = MeetingFactory(cell=cell, title="Trust in place", slug="trust", summary="Trust grew slowly in Surrey.")
+    SpeakerFactory(meeting=meeting, person=PersonFactory(name="Dawn Plimmer"), role="main_speaker")
+    QuestionFactory(raised_at=meeting, text="How do we share power?")
+    edit(meeting, users["convenor"], "Fixed the summary", summary="Trust grew quickly in Surrey.")
+    edit(meeting, users["convenor"], "Added the place", place="Guildford")
+    return meeting
+
+
+def history_url(meeting, **query):
+    url = reverse("cells:meeting_history", args=[meeting.slug])
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def test_the_history_lists_every_version_newest_first_with_who_and_when(client_for, users, meeting):
+    response = client_for(users["convenor"]).get(history_url(meeting))
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    assert [row["comment"] for row in rows] == ["Added the place", "Fixed the summary", "Earliest kept version"]
+    assert [row["number"] for row in rows] == [3, 2, 1]
+    html = response.content.decode()
+    assert html.count("by convenor@example.org") >= 3
+    assert html.count('<time datetime="') >= 3
+
+
+def test_by_default_the_latest_version_is_compared_with_the_one_before(client_for, users, meeting):
+    response = client_for(users["convenor"]).get(history_url(meeting))
+    assert (response.context["old"]["number"], response.context["new"]["number"]) == (2, 3)
+    assert [label for label, _ in response.context["changes"]] == ["Place"]
+    assert "<ins>Guildford</ins>" in response.content.decode()
+
+
+def test_comparing_two_chosen_versions_shows_the_removed_and_added_words(client_for, users, meeting):
+    oldest, newest = Version.objects.get_for_object(meeting).last(), Version.objects.get_for_object(meeting).first()
+    response = client_for(users["convenor"]).get(history_url(meeting, old=oldest.pk, new=newest.pk))
+    html = response.content.decode()
+    assert "What changed from version 1 to version 3" in html
+    assert "<del>slowly</del>" in html
+    assert "<ins>quickly</ins>" in html
+
+
+def test_the_versions_compared_are_put_in_order_whichever_way_they_are_picked(client_for, users, meeting):
+    oldest, newest = Version.objects.get_for_object(meeting).last(), Version.objects.get_for_object(meeting).first()
+    response = client_for(users["convenor"]).get(history_url(meeting, old=newest.pk, new=oldest.pk))
+    assert (response.context["old"]["number"], response.context["new"]["number"]) == (1, 3)
+
+
+def test_versions_of_another_object_cannot_be_compared(client_for, users, meeting):
+    other = MeetingFactory(cell=meeting.cell)
+    edit(other, users["staff"], "Edited", title="Other")
+    stranger = Version.objects.get_for_object(other).first()
+    response = client_for(users["convenor"]).get(history_url(meeting, old=stranger.pk, new=stranger.pk))
+    assert (response.context["old"]["number"], response.context["new"]["number"]) == (2, 3)
+
+
+def test_the_compare_shows_choice_labels_and_speakers_as_people_read_them(client_for, users, meeting):
+    edit(meeting, users["convenor"], "Members only", visibility="members")
+    meeting.speaker_roles.all().delete()
+    edit(meeting, users["convenor"], "Removed the speaker")
+    oldest, newest = Version.objects.get_for_object(meeting).last(), Version.objects.get_for_object(meeting).first()
+    changes = dict(client_for(users["convenor"]).get(history_url(meeting, old=oldest.pk, new=newest.pk))
+                   .context["changes"])
+    assert "<del>Everyone</del>" in changes["Who may read it"]
+    assert "<del>Dawn Plimmer (Main speaker)</del>" in changes["Speakers"]
+
+
+def test_restoring_brings_back_the_old_text_speakers_and_questions_as_a_new_version(client_for, users, meeting):
+    oldest = Version.objects.get_for_object(meeting).last()
+    with versions.saving(meeting, user=users["convenor"], comment="Rewrote it"):
+        meeting.summary = "Something else entirely."
+        meeting.save()
+        meeting.speaker_roles.all().delete()
+        meeting.questions.all().delete()
+        SpeakerFactory(meeting=meeting, person=PersonFactory(name="Someone New"))
+    before = Version.objects.get_for_object(meeting).count()
+
+    response = client_for(users["convenor"]).post(
+        reverse("cells:meeting_restore", args=[meeting.slug, oldest.pk]), follow=True
+    )
+
+    meeting.refresh_from_db()
+    assert meeting.summary == "Trust grew slowly in Surrey."
+    assert meeting.place == ""
+    assert [s.person.name for s in meeting.speaker_roles.all()] == ["Dawn Plimmer"]
+    assert [q.text for q in meeting.questions.all()] == ["How do we share power?"]
+    assert Version.objects.get_for_object(meeting).count() == before + 1  # the earlier versions are all kept
+    assert response.context["rows"][0]["comment"].startswith("Restored the version of")
+    assert "Restored the version of" in response.content.decode()
+
+
+def test_a_restored_version_can_itself_be_undone(client_for, users, meeting):
+    client = client_for(users["convenor"])
+    oldest = Version.objects.get_for_object(meeting).last()
+    client.post(reverse("cells:meeting_restore", args=[meeting.slug, oldest.pk]))
+    before_restore = Version.objects.get_for_object(meeting)[1]
+    client.post(reverse("cells:meeting_restore", args=[meeting.slug, before_restore.pk]))
+    meeting.refresh_from_db()
+    assert (meeting.summary, meeting.place) == ("Trust grew quickly in Surrey.", "Guildford")
+
+
+def test_each_older_version_offers_a_restore_button_and_the_current_one_does_not(client_for, users, meeting):
+    response = client_for(users["convenor"]).get(history_url(meeting))
+    assert [row["restorable"] for row in response.context["rows"]] == [False, True, True]
+    assert response.content.decode().count("Restore this version</button>") == 2
+
+
+def test_restoring_needs_a_post(client_for, users, meeting):
+    version = Version.objects.get_for_object(meeting).last()
+    response = client_for(users["convenor"]).get(reverse("cells:meeting_restore", args=[meeting.slug, version.pk]))
+    assert response.status_code == 405
+
+
+def test_a_version_of_another_meeting_cannot_be_restored_here(client_for, users, meeting):
+    other = MeetingFactory(cell=meeting.cell)
+    edit(other, users["staff"], "Edited", title="Other")
+    stranger = Version.objects.get_for_object(other).last()
+    response = client_for(users["convenor"]).post(reverse("cells:meeting_restore", args=[meeting.slug, stranger.pk]))
+    assert response.status_code == 404
+
+
+def test_restoring_keeps_the_note_published_and_out_of_the_bin(client_for, users, meeting):
+    publishing.move_to_bin(meeting, user=users["staff"])
+    publishing.restore_from_bin(meeting, user=users["staff"])
+    client = client_for(users["convenor"])
+    binned = client.get(history_url(meeting)).context["rows"][1]
+    assert binned["comment"] == "Moved to the bin"
+    client.post(reverse("cells:meeting_restore", args=[meeting.slug, binned["version"].pk]))
+    meeting.refresh_from_db()
+    assert (meeting.deleted_at, meeting.status) == (None, "published")
+
+
+def test_a_note_with_no_versions_yet_says_so(client_for, users, cell):
+    meeting = MeetingFactory(cell=cell)
+    html = client_for(users["convenor"]).get(history_url(meeting)).content.decode()
+    assert "No versions are kept yet" in html
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("member", 403), ("cell_member", 403), ("other_convenor", 403), ("convenor", 200), ("staff", 200)],
+)
+def test_only_those_who_may_author_a_note_see_its_history(client_for, users, meeting, role, expected):
+    assert client_for(users[role]).get(history_url(meeting)).status_code == expected
+
+
+def test_anonymous_visitors_are_asked_to_log_in_for_a_history(client, meeting):
+    response = client.get(history_url(meeting))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("role", ["member", "other_convenor"])
+def test_the_history_of_a_draft_is_not_found_by_those_who_cannot_see_the_draft(client_for, users, meeting, role):
+    meeting.status = "draft"
+    meeting.save()
+    assert client_for(users[role]).get(history_url(meeting)).status_code == 404
+
+
+def test_the_history_of_a_binned_note_is_not_found(client_for, users, meeting):
+    publishing.move_to_bin(meeting, user=users["staff"])
+    assert client_for(users["staff"]).get(history_url(meeting)).status_code == 404
+
+
+def test_an_insight_has_a_history_that_staff_can_restore(client_for, users):
+    insight = InsightFactory(title="Local is better", slug="local", body="Power sits far away.")
+    edit(insight, users["staff"], "Rewrote the body", body="Power sits close by.")
+    client = client_for(users["staff"])
+    response = client.get(reverse("insights:insight_history", args=[insight.slug]))
+    assert "<del>far away.</del>" in response.content.decode()
+    oldest = response.context["rows"][-1]["version"]
+    client.post(reverse("insights:insight_restore", args=[insight.slug, oldest.pk]))
+    insight.refresh_from_db()
+    assert insight.body == "Power sits far away."
+    assert Version.objects.get_for_object(insight).count() == 3
+
+
+@pytest.mark.parametrize("role", ["member", "convenor"])
+def test_only_staff_see_the_history_of_an_insight(client_for, users, role):
+    insight = InsightFactory()
+    assert client_for(users[role]).get(reverse("insights:insight_history", args=[insight.slug])).status_code == 403
+
+
+def test_what_changed_meanwhile_compares_the_version_a_form_started_from_with_the_stored_one(users, meeting):
+    started_from = meeting.edit_version
+    edit(meeting, users["staff"], "Their edit", title="Trust in Guildford")
+    meeting.refresh_from_db()
+    changes = dict(changed_meanwhile(MEETING, meeting, started_from, meeting))
+    assert "<del>place</del>" in changes["Title"] and "<ins>Guildford</ins>" in changes["Title"]
+
+
+def test_a_long_text_shows_only_the_paragraphs_that_changed(client_for, users, meeting):
+    paragraphs = [f"Paragraph {n} about trust." for n in range(1, 10)]
+    edit(meeting, users["convenor"], "Long notes", notes="\n\n".join(paragraphs))
+    paragraphs[4] = "Paragraph 5 about power."
+    edit(meeting, users["convenor"], "One word", notes="\r\n\r\n".join(paragraphs))
+    changes = dict(client_for(users["convenor"]).get(history_url(meeting)).context["changes"])
+    html = changes["The notes in detail"]
+    assert "Paragraph 5 about <del>trust.</del> <ins>power.</ins>" in html
+    assert html.count("[4 unchanged paragraphs]") == 2
+    assert "Paragraph 1" not in html and "Paragraph 9" not in html
+
+
+def test_a_removed_speaker_is_struck_through_and_the_others_are_left_alone(client_for, users, meeting):
+    SpeakerFactory(meeting=meeting, person=PersonFactory(name="Steve Wyler"), role="facilitator", order=1)
+    edit(meeting, users["convenor"], "Added Steve")
+    meeting.speaker_roles.get(person__name="Dawn Plimmer").delete()
+    edit(meeting, users["convenor"], "Removed Dawn")
+    changes = dict(client_for(users["convenor"]).get(history_url(meeting)).context["changes"])
+    assert changes["Speakers"] == "<del>Dawn Plimmer (Main speaker)</del><br>Steve Wyler (Facilitator)"
