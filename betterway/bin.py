@@ -7,10 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from cells.models import Meeting
+from core import publishing
+from core.permissions import can_manage_bin, require
 from insights.models import Insight
-
-from . import publishing
-from .permissions import can_manage_bin, require
 
 KINDS = {"meeting": Meeting, "insight": Insight}
 

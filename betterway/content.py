@@ -3,6 +3,9 @@
 The files are the editable source of the demo and archive content (their
 format is described in fixtures/README.md). Loading is idempotent: each record
 is found by its slug and brought up to date, so loading twice changes nothing.
+Meetings and insights are written through core.versions.saving like every other
+write of content, and only when something differs, so an edit made on the site is
+kept as a version before the files' text replaces it.
 """
 
 import datetime
@@ -11,10 +14,14 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
-from betterway.dates import DatePrecision
 from cells.models import Cell, Meeting, Membership, Question, Speaker, UpcomingDate
+from core import versions
+from core.dates import DateError
+from core.dates import parse_date as _parse_date
 from insights.models import Insight, Principle
 from people.models import Organisation, Person
+
+COMMENT = "Loaded from fixtures/content"
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "content"
 
@@ -24,23 +31,11 @@ class ContentError(Exception):
 
 
 def parse_date(value):
-    """'2019-06-05' → (date, day); '2019-06' → (1 June 2019, month); '2019' → (1 Jan 2019, year)."""
-    if value in (None, ""):
-        return None, DatePrecision.DAY
-    if isinstance(value, datetime.date):
-        return value, DatePrecision.DAY
-    text = str(value)
-    parts = text.split("-")
+    """(date, precision) of a YAML date: 2019-06-05, 2019-06 or 2019 (see core.dates.parse_date)."""
     try:
-        if len(parts) == 3:
-            return datetime.date.fromisoformat(text), DatePrecision.DAY
-        if len(parts) == 2:
-            return datetime.date(int(parts[0]), int(parts[1]), 1), DatePrecision.MONTH
-        if len(parts) == 1:
-            return datetime.date(int(parts[0]), 1, 1), DatePrecision.YEAR
-    except ValueError:
-        pass
-    raise ContentError(f"Not a date: {value!r} (write YYYY-MM-DD, YYYY-MM or YYYY)")
+        return _parse_date(value)
+    except DateError as error:
+        raise ContentError(str(error)) from None
 
 
 def _read(path):
@@ -130,49 +125,94 @@ def load_content(directory=CONTENT_DIR):
     return counts
 
 
+def _content(model, slug, fields):
+    """The record with this slug and whether it is new, with `fields` set on it (not saved yet)."""
+    obj = model.objects.filter(slug=slug).first()
+    created = obj is None
+    if created:
+        obj = model(slug=slug)
+    changed = created or any(getattr(obj, name) != value for name, value in fields.items())
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    return obj, created, changed
+
+
+def _tags(obj):
+    return sorted(obj.tags.names()) if obj.pk else []
+
+
 def _load_meeting(row, count):
     date, precision = parse_date(row.get("date"))
-    meeting, created = _upsert(
-        Meeting, row["slug"], title=row["title"], kind=row.get("kind", Meeting.Kind.CELL_MEETING),
-        cell=_get(Cell, row["cell"], row["slug"]) if row.get("cell") else None,
-        number=row.get("number"), date=date, date_precision=precision,
-        place=row.get("place", ""), online=row.get("online", False),
-        summary=row.get("summary", ""), notes=row.get("notes", ""),
-        editorial_note=row.get("editorial_note", ""),
-        status=row.get("status", "published"), visibility=row.get("visibility", "public"),
-    )
-    meeting.principles.set([_get(Principle, slug, meeting.slug) for slug in row.get("principles", [])])
-    meeting.tags.set(row.get("tags", []), clear=True)
-    meeting.speaker_roles.all().delete()
-    for order, speaker in enumerate(row.get("speakers", [])):
-        Speaker.objects.create(
-            meeting=meeting, person=_get(Person, speaker["person"], meeting.slug),
-            role=speaker["role"], order=order,
+    meeting, created, changed = _content(Meeting, row["slug"], {
+        "title": row["title"], "kind": row.get("kind", Meeting.Kind.CELL_MEETING),
+        "cell": _get(Cell, row["cell"], row["slug"]) if row.get("cell") else None,
+        "number": row.get("number"), "date": date, "date_precision": precision,
+        "place": row.get("place", ""), "online": row.get("online", False),
+        "summary": row.get("summary", ""), "notes": row.get("notes", ""),
+        "editorial_note": row.get("editorial_note", ""),
+        "status": row.get("status", "published"), "visibility": row.get("visibility", "public"),
+    })
+    principles = [_get(Principle, slug, row["slug"]) for slug in row.get("principles", [])]
+    speakers = [(_get(Person, speaker["person"], row["slug"]), speaker["role"]) for speaker in row.get("speakers", [])]
+    tags = sorted(row.get("tags", []))
+    if not changed:
+        changed = (
+            set(meeting.principles.all()) != set(principles) or _tags(meeting) != tags
+            or [(s.person, s.role) for s in meeting.speaker_roles.select_related("person")] != speakers
         )
+    if changed:
+        with versions.saving(meeting, user=None, comment=COMMENT):
+            meeting.save()
+            meeting.principles.set(principles)
+            meeting.tags.set(tags, clear=True)
+            meeting.speaker_roles.all().delete()
+            for order, (person, role) in enumerate(speakers):
+                Speaker.objects.create(meeting=meeting, person=person, role=role, order=order)
     count("meetings", created)
 
 
 def _load_questions(row):
     meeting = Meeting.objects.get(slug=row["slug"])
-    meeting.questions.all().delete()
-    for order, item in enumerate(row.get("questions", [])):
-        question = Question.objects.create(raised_at=meeting, text=item["text"], order=order)
-        question.taken_up_in.set([_get(Meeting, slug, meeting.slug) for slug in item.get("taken_up_in", [])])
+    wanted = [
+        (item["text"], [_get(Meeting, slug, meeting.slug) for slug in item.get("taken_up_in", [])])
+        for item in row.get("questions", [])
+    ]
+    stored = [(question.text, list(question.taken_up_in.all())) for question in meeting.questions.all()]
+    if stored == wanted:
+        return
+    with versions.saving(meeting, user=None, comment=COMMENT):
+        meeting.questions.all().delete()
+        for order, (text, taken_up_in) in enumerate(wanted):
+            question = Question.objects.create(raised_at=meeting, text=text, order=order)
+            question.taken_up_in.set(taken_up_in)
+        meeting.save(update_fields=["edit_version", "updated_at"])
 
 
 def _load_insight(row, count):
     published_on, precision = parse_date(row.get("published_on"))
-    insight, created = _upsert(
-        Insight, row["slug"], title=row["title"], kind=row.get("kind", Insight.Kind.ESSAY),
-        standfirst=row.get("standfirst", ""), body=row.get("body", ""),
-        cell=_get(Cell, row["cell"], row["slug"]) if row.get("cell") else None,
-        collection=row.get("collection", ""), published_on=published_on,
-        published_on_precision=precision, original_url=row.get("original_url", ""),
-        publisher=row.get("publisher", ""), editorial_note=row.get("editorial_note", ""),
-        status=row.get("status", "published"), visibility=row.get("visibility", "public"),
-    )
-    insight.authors.set([_get(Person, slug, insight.slug) for slug in row.get("authors", [])])
-    insight.principles.set([_get(Principle, slug, insight.slug) for slug in row.get("principles", [])])
-    insight.source_meetings.set([_get(Meeting, slug, insight.slug) for slug in row.get("source_meetings", [])])
-    insight.tags.set(row.get("tags", []), clear=True)
+    insight, created, changed = _content(Insight, row["slug"], {
+        "title": row["title"], "kind": row.get("kind", Insight.Kind.ESSAY),
+        "standfirst": row.get("standfirst", ""), "body": row.get("body", ""),
+        "cell": _get(Cell, row["cell"], row["slug"]) if row.get("cell") else None,
+        "collection": row.get("collection", ""), "published_on": published_on,
+        "published_on_precision": precision, "original_url": row.get("original_url", ""),
+        "publisher": row.get("publisher", ""), "editorial_note": row.get("editorial_note", ""),
+        "status": row.get("status", "published"), "visibility": row.get("visibility", "public"),
+    })
+    related = {
+        "authors": [_get(Person, slug, row["slug"]) for slug in row.get("authors", [])],
+        "principles": [_get(Principle, slug, row["slug"]) for slug in row.get("principles", [])],
+        "source_meetings": [_get(Meeting, slug, row["slug"]) for slug in row.get("source_meetings", [])],
+    }
+    tags = sorted(row.get("tags", []))
+    if not changed:
+        changed = _tags(insight) != tags or any(
+            set(getattr(insight, name).all()) != set(objs) for name, objs in related.items()
+        )
+    if changed:
+        with versions.saving(insight, user=None, comment=COMMENT):
+            insight.save()
+            for name, objs in related.items():
+                getattr(insight, name).set(objs)
+            insight.tags.set(tags, clear=True)
     count("insights", created)

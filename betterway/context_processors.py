@@ -37,9 +37,9 @@ def _can_author(request):
     """Whether to offer 'Your notes': staff and convenors (asked only when the template uses it)."""
     from django.utils.functional import SimpleLazyObject
 
-    from betterway.permissions import is_convenor, is_staff
+    from cells.permissions import can_author_meetings
 
     user = getattr(request, "user", None)
     if user is None:
         return False
-    return SimpleLazyObject(lambda: is_staff(user) or is_convenor(user))
+    return SimpleLazyObject(lambda: can_author_meetings(user))

@@ -32,7 +32,7 @@ def search(query, user):
                                                   & Q(pk__in=readable_notes))
     )
     insights = Insight.objects.visible_to(user).filter(_matching(["title", "standfirst", "body"], words))
-    people = Person.objects.filter(_matching(["name", "role", "bio"], words))
+    people = Person.objects.visible_to(user).filter(_matching(["name", "role", "bio"], words))
     meetings = list(meetings.for_listing().newest_first()[:MAX_RESULTS])
     readable = set(Meeting.objects.notes_visible_to(user).filter(pk__in=[m.pk for m in meetings])
                    .values_list("pk", flat=True)) if meetings else set()

@@ -48,10 +48,11 @@ INSTALLED_APPS = [
     "reversion",
     "allauth",
     "allauth.account",
-    "betterway",
+    "core",
     "people",
     "cells",
     "insights",
+    "betterway",
 ]
 
 MIDDLEWARE = [

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import bin, views
+from . import bin, import_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,6 +11,7 @@ urlpatterns = [
     path("tags/<slug:slug>/", views.tag_detail, name="tag"),
     path("bin/", bin.bin_list, name="bin"),
     path("bin/<str:kind>/<int:pk>/restore/", bin.restore, name="bin_restore"),
+    path("notes/import/", import_views.import_note_file, name="note_import"),
     path("", include("insights.urls")),
     path("", include("cells.urls")),
     path("", include("people.urls")),

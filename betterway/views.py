@@ -1,12 +1,11 @@
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from taggit.models import Tag, TaggedItem
 
 from cells.models import Cell, Meeting, UpcomingDate
 from insights.models import Insight, Principle
 
+from .models import Topic, visible_tagged_items
 from .search import search as run_search
 
 
@@ -31,18 +30,9 @@ def search(request):
     return render(request, "search.html", {"query": query, "results": run_search(query, request.user)})
 
 
-def _visible_tagged_items(user):
-    """Tag uses on the meetings and insights that `user` may see."""
-    types = ContentType.objects.get_for_models(Meeting, Insight)
-    return TaggedItem.objects.filter(
-        Q(content_type=types[Meeting], object_id__in=Meeting.objects.visible_to(user).values("pk"))
-        | Q(content_type=types[Insight], object_id__in=Insight.objects.visible_to(user).values("pk"))
-    )
-
-
 def tag_list(request):
     tags = (
-        _visible_tagged_items(request.user)
+        visible_tagged_items(request.user)
         .values("tag__name", "tag__slug")
         .annotate(uses=Count("pk"))
         .order_by("tag__name")
@@ -51,7 +41,7 @@ def tag_list(request):
 
 
 def tag_detail(request, slug):
-    tag = get_object_or_404(Tag, slug=slug)
+    tag = get_object_or_404(Topic.objects.visible_to(request.user), slug=slug)
     context = {
         "tag": tag,
         "meetings": Meeting.objects.visible_to(request.user).filter(tags=tag).for_listing().newest_first(),

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.admin import LIFECYCLE_FIELDS, PublishableAdmin
+
 from .models import Cell, Meeting, Membership, Question, Speaker, UpcomingDate
 
 
@@ -37,26 +39,15 @@ class QuestionInline(admin.StackedInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
-    list_display = ["title", "cell", "number", "kind", "date", "date_precision", "status", "visibility"]
-    list_filter = ["status", "visibility", "kind", "cell"]
+class MeetingAdmin(PublishableAdmin):
+    """Saves, versions and the bin as on the site (core/admin.py). Questions are edited here, with
+    their meeting, so that every change of them is part of the meeting's versions."""
+
+    list_display = ["title", "cell", "number", "kind", "date", "date_precision", "status", "visibility", "deleted_at"]
+    list_filter = ["status", "visibility", "kind", "cell", ("deleted_at", admin.EmptyFieldListFilter)]
     list_select_related = ["cell"]
     search_fields = ["title", "summary", "notes"]
     prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["principles"]
     date_hierarchy = "date"
-    readonly_fields = ["created_by", "created_at", "updated_at", "published_at"]
+    readonly_fields = LIFECYCLE_FIELDS
     inlines = [SpeakerInline, QuestionInline]
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-
-
-@admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "raised_at"]
-    list_select_related = ["raised_at"]
-    search_fields = ["text"]
-    filter_horizontal = ["taken_up_in"]

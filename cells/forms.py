@@ -4,14 +4,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from taggit.forms import TagField
 
-from betterway.content import ContentError, parse_date
-from betterway.dates import display_date
-from cells.importer.dates import find_date, find_days
-from cells.importer.readers import EXTENSIONS, MAX_BYTES
-from insights.models import Principle
+from core.dates import DateError, display_date, parse_date
+from core.textdates import find_date, find_days
+from people.identity import find_or_create_person, same_name, tidy
 from people.models import Person
 
 from .models import Meeting, Question, Speaker
+
+Principle = Meeting._meta.get_field("principles").related_model  # declared by insights onto Meeting
 
 DATE_HINT = "For example 5 June 2019, June 2019 or 2019 — only as exact as you know it."
 
@@ -23,7 +23,7 @@ def parse_meeting_date(text):
         return None, "day"
     try:
         return parse_date(text)  # 2019-06-05, 2019-06, 2019
-    except ContentError:
+    except DateError:
         pass
     found = find_date(text)
     if found and found.text.strip().lower() == text.lower() and not found.warning:
@@ -36,7 +36,7 @@ class MeetingForm(forms.ModelForm):
     tags = TagField(required=False, help_text="Topics, separated by commas, e.g. systems leadership, place")
     principles = forms.ModelMultipleChoiceField(
         Principle.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
-    )
+    )  # principles are public
     takes_up = forms.ModelMultipleChoiceField(
         Question.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
         label="Questions from earlier meetings that this meeting takes up",
@@ -50,7 +50,7 @@ class MeetingForm(forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["cell", "kind", "number", "title", "place", "online", "summary", "notes",
-                  "editorial_note", "visibility", "notes_visibility", "principles"]
+                  "editorial_note", "visibility", "notes_visibility"]
         labels = {"summary": "Summary of key points", "notes": "The notes in detail", "cell": "Cell"}
         help_texts = {
             "summary": "Markdown: a line starting “- ” is a bullet; “## ” a heading.",
@@ -59,7 +59,7 @@ class MeetingForm(forms.ModelForm):
         widgets = {"summary": forms.Textarea(attrs={"rows": 8}), "notes": forms.Textarea(attrs={"rows": 20}),
                    "editorial_note": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, cells, allow_event, **kwargs):
+    def __init__(self, *args, user, cells, allow_event, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cell"].queryset = cells
         self.fields["cell"].required = not allow_event
@@ -70,15 +70,26 @@ class MeetingForm(forms.ModelForm):
             self.initial.setdefault("tags", ", ".join(t.name for t in meeting.tags.all()))
             self.initial.setdefault("takes_up", list(meeting.questions_taken_up.values_list("pk", flat=True)))
             self.initial.setdefault("edit_version", meeting.edit_version)
+            self.initial.setdefault("principles", list(meeting.principles.values_list("pk", flat=True)))
+            self.fields["edit_version"].required = True  # an edit without it could not be checked for staleness
             if meeting.cell_id:
                 self.initial.setdefault("next_dates", "\n".join(
                     f"{d.date:%-d %B %Y}{f', {d.time}' if d.time else ''}" for d in meeting.cell.upcoming_dates.all()
                 ))
-        earlier = Question.objects.select_related("raised_at").order_by("-raised_at__date", "order")
+        # Questions this user may read, of the cells they may write for: never another cell's, a draft
+        # they may not see, or one in the bin.
+        earlier = Question.objects.visible_to(user).select_related("raised_at").order_by("-raised_at__date", "order")
         if meeting.pk:
             earlier = earlier.exclude(raised_at=meeting)
         self.fields["takes_up"].queryset = earlier.filter(raised_at__cell__in=cells)
         self.fields["takes_up"].label_from_instance = lambda q: f"{q.text} (from {q.raised_at.title})"
+
+    def clean_edit_version(self):
+        value = self.cleaned_data["edit_version"]
+        if self.instance.pk and value is None:
+            raise ValidationError("This form is missing the version it was made from: open the note's edit page "
+                                  "again, so that nobody's changes are overwritten.")
+        return value
 
     def clean_when(self):
         return parse_meeting_date(self.cleaned_data["when"])
@@ -116,8 +127,7 @@ class MeetingForm(forms.ModelForm):
 class SpeakerForm(forms.ModelForm):
     """One speaker: someone already on the site, or a new person with their organisation."""
 
-    person = forms.ModelChoiceField(Person.objects.select_related("organisation"), required=False,
-                                    label="Person on the site")
+    person = forms.ModelChoiceField(Person.objects.none(), required=False, label="Person on the site")
     new_name = forms.CharField(label="Or a new person’s name", required=False, max_length=200)
     new_organisation = forms.CharField(label="Their organisation", required=False, max_length=200)
 
@@ -128,8 +138,10 @@ class SpeakerForm(forms.ModelForm):
 
     field_order = ["person", "new_name", "new_organisation", "role", "order"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.people = Person.objects.visible_to(user)  # the people this writer may see, to choose or match
+        self.fields["person"].queryset = self.people.select_related("organisation")
         self.fields["role"].required = False  # asked for only when the row names someone
         self.fields["order"].required = False
         if self.instance.pk:
@@ -146,7 +158,20 @@ class SpeakerForm(forms.ModelForm):
             self.add_error("new_name", "Choose a person from the list or type a new name, not both.")
         if has_someone and not cleaned.get("role"):
             self.add_error("role", "Give the speaker’s role at this meeting.")
+        name, organisation = tidy(cleaned.get("new_name")), tidy(cleaned.get("new_organisation"))
+        if name and not cleaned.get("person") and not organisation:
+            namesakes = same_name(name, among=self.people)
+            if namesakes.exists() and not namesakes.filter(organisation=None).exists():
+                self.add_error("new_organisation", f"{name} is already on the site: choose them from the list, "
+                                                   "or give this person’s organisation if they are someone else.")
         return cleaned
+
+    def new_person(self):
+        """The person a new name and organisation mean (found among those the writer may see, or made)."""
+        person, _created, _warning = find_or_create_person(
+            self.cleaned_data["new_name"], self.cleaned_data.get("new_organisation", ""), among=self.people
+        )
+        return person
 
     def has_speaker(self):
         data = getattr(self, "cleaned_data", {})
@@ -169,21 +194,6 @@ class QuestionForm(forms.ModelForm):
 QuestionFormSet = forms.inlineformset_factory(
     Meeting, Question, form=QuestionForm, extra=2, can_delete=True, fk_name="raised_at"
 )
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label="Note file", help_text=f"A Word (.docx), Markdown (.md) or text (.txt) file, up to "
-                                     f"{MAX_BYTES // 1024 // 1024} MB."
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not any(upload.name.lower().endswith(ext) for ext in EXTENSIONS):
-            raise ValidationError("Choose a Word (.docx), Markdown (.md) or text (.txt) file.")
-        if upload.size > MAX_BYTES:
-            raise ValidationError(f"The file is too large: the limit is {MAX_BYTES // 1024 // 1024} MB.")
-        return upload
 
 
 class ReviewForm(forms.Form):

@@ -6,8 +6,11 @@ from django.db.models import Q
 from django.urls import reverse
 from taggit.managers import TaggableManager
 
-from betterway.dates import DatePrecision, display_date
-from betterway.visibility import LayeredQuerySet, Status, Visibility
+from core import versions
+from core.dates import DatePrecision, display_date
+from core.models import Publishable
+from core.roles import is_staff
+from core.visibility import LayeredQuerySet, Visibility, VisibleQuerySet
 
 
 class Cell(models.Model):
@@ -30,6 +33,18 @@ class Cell(models.Model):
         return reverse("cells:cell", args=[self.slug])
 
 
+class MembershipQuerySet(models.QuerySet):
+    def leading(self):
+        """Convenors and thought leaders: the people a cell's page names."""
+        return self.exclude(role=Membership.Role.MEMBER)
+
+    def visible_to(self, user):
+        """Places in cells of people the reader may see (a hidden person's place stays hidden too)."""
+        if is_staff(user):
+            return self.all()
+        return self.filter(person__in=self.model._meta.get_field("person").related_model.objects.visible_to(user))
+
+
 class Membership(models.Model):
     """A person's place in a cell: convenor, thought leader for the series, or member."""
 
@@ -41,6 +56,8 @@ class Membership(models.Model):
     cell = models.ForeignKey(Cell, on_delete=models.CASCADE, related_name="memberships")
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role, default=Role.MEMBER)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["cell", "role", "person__name"]
@@ -82,7 +99,18 @@ class JoinRequest(models.Model):
         return f"{self.user} → {self.cell} ({self.get_status_display()})"
 
 
-class MeetingQuerySet(LayeredQuerySet):
+class CellContentQuerySet(VisibleQuerySet):
+    """Content that may belong to a cell (meetings, insights): whose members read its cell-only rows
+    and whose convenors read all of it (core/visibility.py has the rule)."""
+
+    def reader_cells(self, user, *, convening=False):
+        memberships = Membership.objects.filter(person__user=user)
+        if convening:
+            memberships = memberships.filter(role=Membership.Role.CONVENOR)
+        return memberships.values("cell_id")
+
+
+class MeetingQuerySet(CellContentQuerySet, LayeredQuerySet):
     def involving(self, user):
         """Meetings `user` created, or whose draft they were asked to review as a named speaker."""
         reviewing = SpeakerReview.objects.filter(person__user=user).values("meeting_id")
@@ -99,8 +127,8 @@ class MeetingQuerySet(LayeredQuerySet):
         return self.order_by(models.F("date").desc(nulls_last=True), "-number", "-pk")
 
 
-@reversion.register(follow=["speaker_roles", "questions"])
-class Meeting(models.Model):
+@reversion.register(follow=["speaker_roles", "questions", "tagged_items"])
+class Meeting(Publishable):
     """A meeting of a cell, or a network event (no cell), and its notes."""
 
     class Kind(models.TextChoices):
@@ -132,32 +160,18 @@ class Meeting(models.Model):
     editorial_note = models.TextField(
         blank=True, help_text="Markdown. How a date or detail was decided where the sources disagree."
     )
-    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     visibility = models.CharField(
         max_length=10, choices=Visibility, default=Visibility.PUBLIC,
         help_text="Who may read this note (its title, date, speakers and key points).",
     )
     notes_visibility = models.CharField(
         "who may read the detailed notes", max_length=10, choices=Visibility, default=Visibility.PUBLIC,
-        help_text="Keep the notes in detail for members or the cell while the key points are public.",
+        help_text="Keep the notes in detail (and the questions for later meetings) for members or the cell "
+                  "while the key points are public.",
     )
-    principles = models.ManyToManyField("insights.Principle", blank=True, related_name="meetings")
+    # principles: declared on insights.Principle (related_name "principles"), so cells need not know insights
     tags = TaggableManager(blank=True)
     speakers = models.ManyToManyField("people.Person", through="Speaker", related_name="meetings", blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    published_at = models.DateTimeField(null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    deleted_at = models.DateTimeField(null=True, blank=True, help_text="Set when moved to the bin.")
-    deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    edit_version = models.PositiveIntegerField(default=1, help_text="Goes up with every save; stale forms are refused.")
 
     objects = MeetingQuerySet.as_manager()
 
@@ -179,11 +193,43 @@ class Meeting(models.Model):
         ]
         indexes = [models.Index(fields=["status", "visibility", "date"], name="meeting_listing_idx")]
 
+    compared_fields = [
+        ("title", "Title"), ("cell", "Cell"), ("number", "Meeting number"), ("kind", "Kind"), ("date", "Date"),
+        ("date_precision", "How exact the date is"), ("place", "Place"), ("online", "Online"),
+        ("summary", "Summary of key points"), ("notes", "The notes in detail"), ("editorial_note", "Editorial note"),
+        ("visibility", "Who may read it"), ("notes_visibility", "Who may read the detailed notes"),
+        ("status", "Status"),
+    ]
+    compared_parts = [("speakers", "Speakers"), ("questions", "Questions for later meetings"), ("tags", "Topics")]
+
     def __str__(self):
         return self.title
 
     def get_absolute_url(self):
         return reverse("cells:meeting", args=[self.slug])
+
+    @classmethod
+    def version_parts(cls, version):
+        """The speakers, questions and topics saved with this version of a meeting, as text."""
+        meeting_id = int(version.object_id)
+        speakers = sorted(
+            (fields["order"], fields["person_id"], fields["role"])
+            for fields in versions.parts_in(version, Speaker) if fields["meeting_id"] == meeting_id
+        )
+        questions = sorted(
+            (fields["order"], fields["text"])
+            for fields in versions.parts_in(version, Question) if fields["raised_at_id"] == meeting_id
+        )
+        people = Speaker._meta.get_field("person").related_model.objects.in_bulk([pid for _, pid, _ in speakers])
+        roles = dict(Speaker.Role.choices)
+        return {
+            "speakers": "\n".join(
+                f"{people[pid].name if pid in people else 'someone since removed'} ({roles.get(role, role)})"
+                for _, pid, role in speakers
+            ),
+            "questions": "\n".join(text for _, text in questions),
+            "tags": versions.tags_of(version),
+        }
 
     def clean(self):
         errors = {}
@@ -201,13 +247,15 @@ class Meeting(models.Model):
         return display_date(self.date, self.date_precision)
 
     @property
-    def is_published(self):
-        return self.status == Status.PUBLISHED
-
-    @property
     def has_note(self):
         """False for a meeting the archive knows of (a summary names it) but holds no note of."""
         return bool(self.summary or self.notes)
+
+
+class SpeakerQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A speaker shows wherever their meeting does."""
+        return self.filter(meeting__in=Meeting.objects.visible_to(user))
 
 
 @reversion.register()
@@ -227,6 +275,8 @@ class Speaker(models.Model):
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="speaker_roles")
     role = models.CharField(max_length=20, choices=Role)
     order = models.PositiveSmallIntegerField(default=0)
+
+    objects = SpeakerQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "pk"]
@@ -261,6 +311,13 @@ class SpeakerReview(models.Model):
         return f"{self.person} on {self.meeting}: {self.get_status_display()}"
 
 
+class QuestionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Questions carried forward belong to the detailed notes' layer (core/visibility.py): they show
+        to those who may read the notes of the meeting that raised them."""
+        return self.filter(raised_at__in=Meeting.objects.notes_visible_to(user))
+
+
 @reversion.register()
 class Question(models.Model):
     """A question or topic a meeting carried forward, and the later meetings that took it up."""
@@ -269,6 +326,8 @@ class Question(models.Model):
     text = models.TextField()
     taken_up_in = models.ManyToManyField(Meeting, blank=True, related_name="questions_taken_up")
     order = models.PositiveSmallIntegerField(default=0)
+
+    objects = QuestionQuerySet.as_manager()
 
     class Meta:
         ordering = ["raised_at", "order", "pk"]

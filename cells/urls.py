@@ -1,7 +1,5 @@
 from django.urls import path
 
-from betterway import history_views
-
 from .views import authoring, membership, public
 
 app_name = "cells"
@@ -16,7 +14,6 @@ urlpatterns = [
     path("cells/<slug:slug>/members/requests/<int:pk>/", membership.decide_request, name="decide_request"),
     # writing up meetings (cells/views/authoring.py)
     path("notes/new/", authoring.create_meeting, name="meeting_create"),
-    path("notes/import/", authoring.import_note_file, name="meeting_import"),
     path("notes/yours/", authoring.my_notes, name="my_notes"),
     path("notes/<slug:slug>/", public.meeting_detail, name="meeting"),
     path("notes/<slug:slug>/edit/", authoring.edit_meeting, name="meeting_edit"),
@@ -26,8 +23,8 @@ urlpatterns = [
     path("notes/<slug:slug>/delete/", authoring.delete_meeting, name="meeting_delete"),
     path("notes/<slug:slug>/reviews/request/", authoring.request_reviews, name="meeting_request_reviews"),
     path("notes/<slug:slug>/review/", authoring.review_meeting, name="meeting_review"),
-    # versions (betterway/history_views.py)
-    path("notes/<slug:slug>/history/", history_views.meeting_history, name="meeting_history"),
-    path("notes/<slug:slug>/history/<int:version_id>/restore/", history_views.restore_meeting,
+    # versions (core/history.py)
+    path("notes/<slug:slug>/history/", authoring.meeting_history, name="meeting_history"),
+    path("notes/<slug:slug>/history/<int:version_id>/restore/", authoring.restore_meeting,
          name="meeting_restore"),
 ]

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.admin import LIFECYCLE_FIELDS, PublishableAdmin
+
 from .models import Insight, Principle
 
 
@@ -9,18 +11,16 @@ class PrincipleAdmin(admin.ModelAdmin):
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["title"]}
     search_fields = ["title", "statement"]
+    filter_horizontal = ["meetings"]
 
 
 @admin.register(Insight)
-class InsightAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "published_on", "status", "visibility"]
-    list_filter = ["status", "visibility", "kind", "principles"]
+class InsightAdmin(PublishableAdmin):
+    """Saves, versions and the bin as on the site (core/admin.py)."""
+
+    list_display = ["title", "kind", "published_on", "status", "visibility", "deleted_at"]
+    list_filter = ["status", "visibility", "kind", "principles", ("deleted_at", admin.EmptyFieldListFilter)]
     search_fields = ["title", "standfirst", "body"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["authors", "principles", "source_meetings"]
-    readonly_fields = ["created_by", "created_at", "updated_at", "published_at"]
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+    readonly_fields = LIFECYCLE_FIELDS

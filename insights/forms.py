@@ -4,10 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from taggit.forms import TagField
 
-from betterway.content import ContentError, parse_date
-from betterway.dates import machine_date
-from betterway.slugs import unique_slug
 from cells.models import Meeting
+from core.dates import DateError, machine_date, parse_date
+from core.slugs import unique_slug
 from people.models import Person
 
 from .models import Insight
@@ -20,7 +19,7 @@ def parse_published(text):
     text = text.strip()
     try:
         return parse_date(text)
-    except ContentError:
+    except DateError:
         raise ValidationError(
             f"Write the date as a year, a month or a day: 2018, 2018-06 or 2018-06-05 (not “{text}”)."
         ) from None
@@ -69,7 +68,7 @@ class InsightForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         insight = self.instance
-        self.fields["authors"].queryset = Person.objects.select_related("organisation")
+        self.fields["authors"].queryset = Person.objects.visible_to(user).select_related("organisation")
         self.fields["authors"].label_from_instance = lambda person: (
             f"{person.name} ({person.organisation.name})" if person.organisation else person.name
         )

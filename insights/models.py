@@ -1,13 +1,15 @@
 import reversion
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from taggit.managers import TaggableManager
 
-from betterway.dates import DatePrecision, display_date
-from betterway.visibility import Status, Visibility, VisibleQuerySet
+from cells.models import CellContentQuerySet
+from core import versions
+from core.dates import DatePrecision, display_date
+from core.models import Publishable
+from core.visibility import Visibility
 
 
 class Principle(models.Model):
@@ -27,6 +29,10 @@ class Principle(models.Model):
         max_length=30, choices=Area, blank=True, help_text="Where the 2019 Call to Action groups it."
     )
     order = models.PositiveSmallIntegerField(default=0)
+    meetings = models.ManyToManyField(
+        "cells.Meeting", blank=True, related_name="principles", help_text="Meetings that serve this principle.",
+        db_table="cells_meeting_principles",  # the table Meeting.principles had before this side declared it
+    )
 
     class Meta:
         ordering = ["order", "title"]
@@ -38,7 +44,7 @@ class Principle(models.Model):
         return reverse("insights:principle", args=[self.slug])
 
 
-class InsightQuerySet(VisibleQuerySet):
+class InsightQuerySet(CellContentQuerySet):
     def involving(self, user):
         """Insights `user` created or is an author of."""
         mine = Insight.authors.through.objects.filter(person__user=user).values("insight_id")
@@ -60,8 +66,8 @@ def _authors_with_organisation():
     return Person.objects.select_related("organisation")
 
 
-@reversion.register()
-class Insight(models.Model):
+@reversion.register(follow=["tagged_items"])
+class Insight(Publishable):
     """An essay, story, summary of meetings, or an outside blog post the network points to."""
 
     class Kind(models.TextChoices):
@@ -93,23 +99,6 @@ class Insight(models.Model):
     original_url = models.URLField(blank=True, help_text="For an outside piece: where it was first published.")
     publisher = models.CharField(max_length=200, blank=True, help_text="For an outside piece: e.g. NCVO")
     editorial_note = models.TextField(blank=True, help_text="Markdown.")
-    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
-    visibility = models.CharField(max_length=10, choices=Visibility, default=Visibility.PUBLIC)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    published_at = models.DateTimeField(null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    deleted_at = models.DateTimeField(null=True, blank=True, help_text="Set when moved to the bin.")
-    deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    edit_version = models.PositiveIntegerField(default=1, help_text="Goes up with every save; stale forms are refused.")
-
     objects = InsightQuerySet.as_manager()
 
     class Meta:
@@ -122,11 +111,32 @@ class Insight(models.Model):
         ]
         indexes = [models.Index(fields=["status", "visibility", "published_on"], name="insight_listing_idx")]
 
+    compared_fields = [
+        ("kind", "Kind"), ("title", "Title"), ("standfirst", "Standfirst"), ("body", "Body"),
+        ("collection", "Collection"), ("published_on", "Date published"), ("original_url", "Original address"),
+        ("publisher", "Publisher"), ("editorial_note", "Editorial note"), ("cell", "Cell"),
+        ("visibility", "Who may read it"), ("status", "Status"),
+    ]
+    compared_parts = [("authors", "Authors"), ("principles", "Principles"), ("tags", "Topics")]
+
     def __str__(self):
         return self.title
 
     def get_absolute_url(self):
         return reverse("insights:insight", args=[self.slug])
+
+    @classmethod
+    def version_parts(cls, version):
+        """The authors, principles and topics of this version, as text."""
+        fields = version.field_dict
+        people = Insight._meta.get_field("authors").related_model.objects.filter(pk__in=fields.get("authors", []))
+        return {
+            "authors": ", ".join(sorted(person.name for person in people)),
+            "principles": ", ".join(sorted(
+                Principle.objects.filter(pk__in=fields.get("principles", [])).values_list("title", flat=True)
+            )),
+            "tags": versions.tags_of(version),
+        }
 
     def clean(self):
         if self.visibility == Visibility.CELL and not self.cell_id:

@@ -1,7 +1,5 @@
 from django.urls import path
 
-from betterway import history_views
-
 from .views import authoring, public
 
 app_name = "insights"
@@ -17,7 +15,7 @@ urlpatterns = [
     path("insights/<slug:slug>/publish/", authoring.publish_insight, name="insight_publish"),
     path("insights/<slug:slug>/unpublish/", authoring.unpublish_insight, name="insight_unpublish"),
     path("insights/<slug:slug>/delete/", authoring.delete_insight, name="insight_delete"),
-    path("insights/<slug:slug>/history/", history_views.insight_history, name="insight_history"),
-    path("insights/<slug:slug>/history/<int:version_id>/restore/", history_views.restore_insight,
+    path("insights/<slug:slug>/history/", authoring.insight_history, name="insight_history"),
+    path("insights/<slug:slug>/history/<int:version_id>/restore/", authoring.restore_insight,
          name="insight_restore"),
 ]

@@ -18,7 +18,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
-    list_display = ["name", "role", "organisation", "user"]
+    list_display = ["name", "role", "organisation", "user", "is_public"]
     list_select_related = ["organisation", "user"]
     search_fields = ["name", "role", "organisation__name", "user__email"]
     list_filter = [("user", admin.EmptyFieldListFilter), "organisation"]

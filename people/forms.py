@@ -15,7 +15,7 @@ class ProfileForm(forms.Form):
         help_text="As you would like it shown beside what you say or write, e.g. Caroline Slocock.",
     )
     organisation = forms.ModelChoiceField(
-        Organisation.objects.all(), required=False, empty_label="None, or not in this list",
+        Organisation.objects.none(), required=False, empty_label="None, or not in this list",
         label="Organisation", help_text="Choose yours from the list, or type its name in the next box.",
     )
     new_organisation = forms.CharField(
@@ -35,8 +35,15 @@ class ProfileForm(forms.Form):
         help_text=f"A few sentences, up to {BIO_MAX_LENGTH} characters. Markdown: *italic*, **bold**, [a link](https://…).",
     )
 
-    def __init__(self, *args, **kwargs):
+    is_public = forms.BooleanField(
+        label="Show my profile to everyone", required=False,
+        help_text="Your page on the People list. Without this, your profile shows only where a published "
+                  "note or insight names you, and to the convenors of cells you are in.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.visible_to(user)
         # No maxlength on the text box: a browser would cut a long paste short without a word.
         self.fields["bio"].widget.attrs.pop("maxlength", None)
 
@@ -50,4 +57,5 @@ class ProfileForm(forms.Form):
     def initial_for(cls, person):
         if person is None:
             return {}
-        return {"name": person.name, "organisation": person.organisation_id, "role": person.role, "bio": person.bio}
+        return {"name": person.name, "organisation": person.organisation_id, "role": person.role, "bio": person.bio,
+                "is_public": person.is_public}

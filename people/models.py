@@ -1,6 +1,39 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
+
+from core.roles import is_account, is_staff
+
+
+class PersonQuerySet(models.QuerySet):
+    """Who may see a person: staff, the person themself, and everyone once they chose a public
+    profile or something the reader may see names them (as a speaker of a meeting, an author of an
+    insight). A name in a draft, a binned note or a cell-only note stays unseen by other readers.
+
+    The content that names people belongs to apps above this one, so it is reached by the relations
+    those apps declare onto Person, each to a model whose queryset has visible_to(user)."""
+
+    NAMED_IN = [("speaker_roles", "person"), ("insights", "authors")]  # (relation onto Person, its field back)
+
+    def visible_to(self, user):
+        if is_staff(user):
+            return self.all()
+        rule = Q(is_public=True)
+        if is_account(user):
+            rule |= Q(user=user)
+        for relation, back in self.NAMED_IN:
+            content = self.model._meta.get_field(relation).related_model
+            rule |= Q(pk__in=content.objects.visible_to(user).values(back))
+        return self.filter(rule)
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """An organisation shows when one of its people does (people/models.py PersonQuerySet)."""
+        if is_staff(user):
+            return self.all()
+        return self.filter(pk__in=Person.objects.visible_to(user).values("organisation"))
 
 
 class Organisation(models.Model):
@@ -8,6 +41,8 @@ class Organisation(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     website = models.URLField(blank=True)
     description = models.TextField(blank=True, help_text="Markdown.")
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -22,8 +57,9 @@ class Organisation(models.Model):
 class Person(models.Model):
     """Someone who speaks at, convenes or writes for the network.
 
-    People in the archive are public (they spoke or wrote on purpose); a Person
-    may later be linked to the user account that belongs to them.
+    A person is public when published content names them (they spoke or wrote on
+    purpose) or they chose a public profile; see PersonQuerySet. A Person may be linked
+    to the user account that belongs to them.
     """
 
     name = models.CharField(max_length=200)
@@ -36,6 +72,12 @@ class Person(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
     )
+    is_public = models.BooleanField(
+        "public profile", default=False,
+        help_text="Show this person's page to everyone, even where no published note or insight names them.",
+    )
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -2,9 +2,10 @@
 
 from django.db import transaction
 
-from betterway.slugs import unique_slug
+from core.slugs import unique_slug
 
-from .models import Organisation, Person
+from .identity import find_or_create_organisation
+from .models import Person
 
 
 def person_of(user):
@@ -13,7 +14,8 @@ def person_of(user):
 
 
 def person_for(user):
-    """The Person linked to `user`, made now if they have none (named from their email until they edit it)."""
+    """The Person linked to `user`, made now if they have none (named from their email until they edit it).
+    It is not public until they choose so on their profile, so the email's name shows to nobody but convenors."""
     person = person_of(user)
     if person is None:
         name = user.email.split("@")[0] or user.get_username()
@@ -28,16 +30,9 @@ def save_profile(user, data):
     person.name = data["name"]
     person.role = data["role"]
     person.bio = data["bio"]
-    person.organisation = data["organisation"] or _organisation_named(data["new_organisation"])
+    person.organisation = data["organisation"] or find_or_create_organisation(data["new_organisation"])
+    person.is_public = data["is_public"]
     if not person.slug:
         person.slug = unique_slug(Person, person.name)
     person.save()
     return person
-
-
-def _organisation_named(name):
-    """The organisation called `name` (any case), made if there is none; None for no name."""
-    if not name:
-        return None
-    existing = Organisation.objects.filter(name__iexact=name).first()
-    return existing or Organisation.objects.create(name=name, slug=unique_slug(Organisation, name))

@@ -7,6 +7,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
 from cells.models import Cell, Meeting, Membership, Question, Speaker, UpcomingDate
+from core import versions
 from insights.models import Insight, Principle
 from people.models import Organisation, Person
 
@@ -65,7 +66,21 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Membership.Role.MEMBER
 
 
-class MeetingFactory(factory.django.DjangoModelFactory):
+class ContentFactory(factory.django.DjangoModelFactory):
+    """Meetings and insights are written only through core.versions.saving, in tests too."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        obj = model_class(*args, **kwargs)
+        with versions.saving(obj, user=None, comment="Made by a test factory"):
+            obj.save()
+        return obj
+
+
+class MeetingFactory(ContentFactory):
     class Meta:
         model = Meeting
         skip_postgeneration_save = True
@@ -116,7 +131,7 @@ class UpcomingDateFactory(factory.django.DjangoModelFactory):
     date = factory.Sequence(lambda n: datetime.date.today() + datetime.timedelta(days=n + 1))
 
 
-class InsightFactory(factory.django.DjangoModelFactory):
+class InsightFactory(ContentFactory):
     class Meta:
         model = Insight
         skip_postgeneration_save = True

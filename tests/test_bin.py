@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from reversion.models import Version
 
-from betterway import publishing
+from core import publishing
 
 from .factories import InsightFactory, MeetingFactory, PersonFactory, PrincipleFactory, SpeakerFactory
 

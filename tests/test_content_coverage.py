@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from betterway.content import load_content
-from cells.importer.parsing import split_notes
+from betterway.importer.parsing import split_notes
 from cells.models import Cell, Meeting, Question
 from insights.models import Insight, Principle
 from people.models import Organisation, Person

@@ -1,6 +1,7 @@
 """import_notes: notes written elsewhere become correct drafts, and nothing is imported twice."""
 
 import io
+import datetime
 import json
 from pathlib import Path
 
@@ -9,8 +10,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from reversion.models import Version
 
-from cells.importer.parsing import parse_note, split_notes
-from cells.importer.readers import MAX_BYTES
+from betterway.importer.parsing import parse_note, split_notes
+from betterway.importer.readers import MAX_BYTES
 from cells.models import Meeting
 from people.models import Person
 
@@ -247,7 +248,7 @@ def test_a_note_matches_by_cell_and_number_or_kind_and_day(db, tmp_path):
     path.write_text(OWN_NOTE_NUMBERED)
     assert run_json(path)[0]["action"] == "matched"
     MeetingFactory(cell=None, number=None, kind="roundtable", title="Funding roundtable", slug="funding",
-                   date="2024-09-12", date_precision="day")
+                   date=datetime.date(2024, 9, 12), date_precision="day")
     path.write_text(OWN_NOTE_MARKDOWN)
     assert run_json(path)[0]["url"] == "/notes/funding/"
 

@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 import pytest
 from django.template import Context, Template
 
-from betterway.markdown import plain_text, render_markdown
+from core.markdown import plain_text, render_markdown
 
 
 def test_headings_lists_quotes_links_and_emphasis_survive():

@@ -50,7 +50,7 @@ def create(client, cell, **overrides):
 
 
 def test_a_convenor_writes_up_a_meeting_with_two_speakers(convenor_client, cell, users):
-    cate = PersonFactory(name="Cate Newnes-Smith")
+    cate = PersonFactory(name="Cate Newnes-Smith", is_public=True)
     response = create(convenor_client, cell, **{
         "speakers-0-person": str(cate.pk), "speakers-0-role": "thought_leader", "speakers-0-order": "1",
         "speakers-1-new_name": "Dawn Plimmer", "speakers-1-new_organisation": "Collaborate",
@@ -290,7 +290,7 @@ NOTE = b"Collaborative Leadership in Place Cell 5\n\nSummary of key points\n\n- 
 def test_a_convenor_uploads_a_note_file_and_gets_a_draft(convenor_client, cell):
     cell.name = "Collaborative Leadership in Place"
     cell.save()
-    response = convenor_client.post(reverse("cells:meeting_import"),
+    response = convenor_client.post(reverse("note_import"),
                                     {"file": SimpleUploadedFile("cell5.txt", NOTE)})
     meeting = Meeting.objects.get(number=5)
     assert (meeting.cell, meeting.status) == (cell, "draft")
@@ -300,12 +300,12 @@ def test_a_convenor_uploads_a_note_file_and_gets_a_draft(convenor_client, cell):
 def test_an_upload_for_a_cell_the_convenor_does_not_convene_is_refused(convenor_client, cell, users):
     other = users["other_convenor"].person.memberships.get().cell
     note = f"{other.name} Cell 2\n\nSome notes.".encode()
-    response = convenor_client.post(reverse("cells:meeting_import"), {"file": SimpleUploadedFile("n.txt", note)})
+    response = convenor_client.post(reverse("note_import"), {"file": SimpleUploadedFile("n.txt", note)})
     assert "which you do not convene" in response.content.decode()
     assert not Meeting.objects.exists()
 
 
 def test_an_upload_of_the_wrong_kind_of_file_is_refused(convenor_client):
-    response = convenor_client.post(reverse("cells:meeting_import"),
+    response = convenor_client.post(reverse("note_import"),
                                     {"file": SimpleUploadedFile("n.pdf", BytesIO(b"%PDF").read())})
     assert "Choose a Word (.docx), Markdown (.md) or text (.txt) file." in response.content.decode()

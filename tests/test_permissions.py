@@ -4,6 +4,7 @@ EXPECTATIONS names each URL pattern with how it should answer; a test checks tha
 every pattern the site has is named there, so a new URL cannot escape this test.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 import pytest
@@ -11,8 +12,8 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from reversion.models import Version
 
-from betterway import versions
 from cells.models import JoinRequest, SpeakerReview
+from core import versions
 
 from .factories import InsightFactory, MeetingFactory, PersonFactory, PrincipleFactory, UserFactory
 
@@ -148,7 +149,7 @@ EXPECTATIONS = {
     # writing up meetings
     "cells:my_notes": Page(fixed("cells:my_notes"), authors_only),
     "cells:meeting_create": Page(fixed("cells:meeting_create"), authors_only),
-    "cells:meeting_import": Page(fixed("cells:meeting_import"), authors_only),
+    "note_import": Page(fixed("note_import"), authors_only),
     "cells:meeting_edit": Page(meeting_url("cells:meeting_edit"), meeting_author, per_variant=True),
     "cells:meeting_preview": Page(meeting_url("cells:meeting_preview"), meeting_author, per_variant=True),
     "cells:meeting_publish": Page(meeting_url("cells:meeting_publish"), meeting_author, per_variant=True),
@@ -240,7 +241,7 @@ def world(cell, users):
         "meetings": meetings, "insights": insights,
         "meeting_versions": meeting_versions, "insight_versions": insight_versions,
         "join_request": JoinRequest.objects.create(cell=cell, user=applicant),
-        "binned": MeetingFactory(cell=cell, deleted_at="2026-01-01T00:00Z"),
+        "binned": MeetingFactory(cell=cell, deleted_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)),
     }
 
 

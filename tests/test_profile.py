@@ -32,6 +32,7 @@ def test_a_visitor_is_asked_to_log_in_to_see_a_profile(client, db):
 def test_the_first_save_creates_the_members_person_with_a_slug_no_one_else_has(client, bob):
     PersonFactory(name="Bob Jones", slug="bob-jones")
     organisation = OrganisationFactory(name="Civil Exchange")
+    PersonFactory(organisation=organisation, is_public=True)  # so the organisation is one members may see
     client.force_login(bob)
 
     response = client.post(URL, profile(organisation=organisation.pk))
@@ -102,12 +103,12 @@ def test_an_over_long_biography_is_refused_and_what_was_typed_is_kept(client, bo
 
 def test_choosing_an_organisation_and_typing_another_is_refused(client, bob):
     client.force_login(bob)
-    organisation = OrganisationFactory()
+    organisation = PersonFactory(is_public=True).organisation
 
     html = client.post(URL, profile(organisation=organisation.pk, new_organisation="Another")).content.decode()
 
     assert 'id="id_new_organisation_error"' in html and "not both" in html
-    assert not Person.objects.exists()
+    assert not Person.objects.filter(user=bob).exists()
 
 
 def test_the_biography_is_markdown_shown_safely_on_the_public_page(client, bob):

@@ -26,7 +26,7 @@ def archive(db):
     person = PersonFactory(slug="person", organisation=organisation)
     principle = PrincipleFactory(slug="principle")
     cell = CellFactory(slug="cell")
-    meeting = MeetingFactory(cell=cell, slug="meeting", number=1000, tags=["place"], principles=[principle])
+    meeting = MeetingFactory(cell=cell, slug="meeting", number=30000, tags=["place"], principles=[principle])
     insight = InsightFactory(slug="insight", authors=[person], principles=[principle], tags=["place"],
                              source_meetings=[meeting])
 

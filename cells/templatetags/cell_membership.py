@@ -2,9 +2,8 @@
 
 from django import template
 
-from betterway.permissions import can_ask_to_join, can_manage_members
-
 from ..joining import JoinRequestForm, pending_requests, standing
+from ..permissions import can_ask_to_join, can_manage_members
 
 register = template.Library()
 

@@ -1,4 +1,4 @@
-"""Convenors and staff writing up meetings: drafts, preview, publish, speaker reviews, import."""
+"""Convenors and staff writing up meetings: drafts, preview, publish, speaker reviews."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,22 +9,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from betterway import publishing, versions
-from betterway.permissions import can_author_meeting, convened_cells, is_convenor, is_staff, require
-from betterway.slugs import unique_slug
-from betterway.visibility import Status
-from cells.importer.saving import import_file
-from people.models import Organisation, Person
+from core import publishing, versions
+from core.diffs import stale_report
+from core.history import history_page, restore_page
+from core.permissions import require
+from core.roles import is_staff
+from core.slugs import unique_slug
+from core.visibility import Status
 
-from ..forms import ImportForm, MeetingForm, PublishForm, QuestionFormSet, ReviewForm, SpeakerFormSet
-from ..models import Cell, Meeting, SpeakerReview, UpcomingDate
+from ..forms import MeetingForm, PublishForm, QuestionFormSet, ReviewForm, SpeakerFormSet
+from ..models import Meeting, SpeakerReview, UpcomingDate
+from ..permissions import can_author_meeting, can_author_meetings, convened_cells
 from ..readiness import readiness
 from .public import meeting_page_context
-
-# Fields whose changes the stale-edit panel and the history show.
-COMPARED_FIELDS = [("title", "Title"), ("date", "Date"), ("summary", "Summary of key points"),
-                   ("notes", "The notes in detail"), ("visibility", "Who may read it"),
-                   ("notes_visibility", "Who may read the notes"), ("status", "Status")]
 
 
 def _meeting_for_author(request, slug):
@@ -35,7 +32,7 @@ def _meeting_for_author(request, slug):
 
 
 def _require_author(user):
-    require(is_staff(user) or is_convenor(user))
+    require(can_author_meetings(user))
 
 
 @login_required
@@ -56,7 +53,7 @@ def my_notes(request):
 @login_required
 def create_meeting(request):
     _require_author(request.user)
-    cell = Cell.objects.filter(slug=request.GET.get("cell")).first()
+    cell = convened_cells(request.user).filter(slug=request.GET.get("cell")).first()
     meeting = Meeting(cell=cell, created_by=request.user, status=Status.DRAFT)
     return _edit(request, meeting, comment="Created the draft")
 
@@ -69,9 +66,9 @@ def edit_meeting(request, slug):
 
 def _edit(request, meeting, *, comment):
     data = _with_added_row(request.POST) if request.method == "POST" else None
-    form = MeetingForm(data, instance=meeting, cells=convened_cells(request.user),
+    form = MeetingForm(data, instance=meeting, user=request.user, cells=convened_cells(request.user),
                        allow_event=is_staff(request.user))
-    speakers = SpeakerFormSet(data, instance=meeting, prefix="speakers")
+    speakers = SpeakerFormSet(data, instance=meeting, prefix="speakers", form_kwargs={"user": request.user})
     questions = QuestionFormSet(data, instance=meeting, prefix="questions")
     context = {"form": form, "speakers": speakers, "questions": questions, "meeting": meeting}
     if request.method == "POST" and "save" in request.POST:
@@ -80,9 +77,7 @@ def _edit(request, meeting, *, comment):
             try:
                 _save(request, form, speakers, questions, comment=comment)
             except versions.StaleEdit as stale:
-                context["stale"] = versions.changes(_started_from(meeting, form), stale.current.__dict__,
-                                                    COMPARED_FIELDS)
-                context["stale_current"] = stale.current
+                context["stale"] = stale_report(stale.current, form.cleaned_data["edit_version"])
                 messages.error(request, "Someone else saved this note while you were editing it. Nothing was "
                                "saved: your text is still below. Look at what they changed, then save again.")
                 form.data = form.data.copy()
@@ -107,17 +102,6 @@ def _with_added_row(post):
     return post
 
 
-def _started_from(meeting, form):
-    """The stored fields of the version the stale form was made from (or as saved now, if unknown)."""
-    from reversion.models import Version
-
-    expected = form.cleaned_data.get("edit_version")
-    for version in Version.objects.get_for_object(meeting):
-        if version.field_dict.get("edit_version") == expected:
-            return version.field_dict
-    return {}
-
-
 def _save(request, form, speakers, questions, *, comment):
     meeting = form.instance
     is_new = meeting.pk is None
@@ -128,6 +112,7 @@ def _save(request, form, speakers, questions, *, comment):
         form.apply_date()
         form.save()
         meeting.tags.set(form.cleaned_data["tags"], clear=True)
+        meeting.principles.set(form.cleaned_data["principles"])
         _save_speakers(speakers, meeting)
         questions.instance = meeting
         questions.save()
@@ -149,23 +134,9 @@ def _save_speakers(formset, meeting):
             continue
         speaker = form.save(commit=False)
         speaker.meeting = meeting
-        speaker.person = form.cleaned_data["person"] or _new_person(form.cleaned_data)
+        speaker.person = form.cleaned_data["person"] or form.new_person()
         speaker.order = form.cleaned_data.get("order") or 0
         speaker.save()
-
-
-def _new_person(data):
-    name = data["new_name"].strip()
-    existing = Person.objects.filter(name__iexact=name).first()
-    if existing:
-        return existing
-    organisation = None
-    if data.get("new_organisation", "").strip():
-        org_name = data["new_organisation"].strip()
-        organisation = Organisation.objects.filter(name__iexact=org_name).first() or Organisation.objects.create(
-            name=org_name, slug=unique_slug(Organisation, org_name)
-        )
-    return Person.objects.create(name=name, slug=unique_slug(Person, name), organisation=organisation)
 
 
 @login_required
@@ -264,37 +235,13 @@ def review_meeting(request, slug):
 
 
 @login_required
-def import_note_file(request):
-    """Upload a note file: it becomes a draft through the importer (cells/importer)."""
-    _require_author(request.user)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    results = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        checked = import_file(upload.name, data, user=request.user, dry_run=True)
-        refused = [_refusal(request.user, result) for result in checked]
-        if any(refused):
-            for reason in filter(None, refused):
-                form.add_error("file", reason)
-        else:
-            results = import_file(upload.name, data, user=request.user)
-            for result in results:
-                if result.action == "error":
-                    form.add_error("file", result.message)
-    return render(request, "cells/meeting_import.html", {"form": form, "results": results, "error_forms": [form]})
+def meeting_history(request, slug):
+    meeting = _meeting_for_author(request, slug)
+    return history_page(request, meeting, noun="note", restore_url="cells:meeting_restore")
 
 
-def _refusal(user, result):
-    """Why `user` may not create what this note would create, or None."""
-    if result.action == "error":
-        return result.message
-    if result.action != "would create":
-        return None
-    cell = Cell.objects.filter(name__iexact=result.note.cell).first() if result.note.cell else None
-    if result.note.cell and cell is None and not is_staff(user):
-        return f"“{result.note.title}” is for a cell the site does not have ({result.note.cell}); ask staff."
-    if not can_author_meeting(user, cell=cell):
-        where = cell.name if cell else "a network event"
-        return f"“{result.note.title}” is for {where}, which you do not convene."
-    return None
+@login_required
+@require_POST
+def restore_meeting(request, slug, version_id):
+    meeting = _meeting_for_author(request, slug)
+    return restore_page(request, meeting, version_id, history_url="cells:meeting_history")

@@ -6,10 +6,11 @@ from django.core.exceptions import BadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from betterway.permissions import can_ask_to_join, can_manage_members, require
+from core.permissions import require
 
 from .. import joining
 from ..models import Cell, Membership
+from ..permissions import can_ask_to_join, can_manage_members
 
 ROLE_HEADINGS = {
     Membership.Role.CONVENOR: "Convenors",

@@ -2,19 +2,17 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from betterway.pagination import paginate
-from betterway.permissions import can_author_meeting
-from betterway.visibility import may_read_notes
-from insights.models import Insight
+from core.pagination import paginate
+from core.visibility import may_read_notes
 
 from ..models import Cell, Meeting, Membership, Question, Speaker
+from ..permissions import can_author_meeting
 
 
 def cell_list(request):
     cells = Cell.objects.prefetch_related(
-        Prefetch("memberships", queryset=Membership.objects.select_related("person").filter(
-            role__in=[Membership.Role.CONVENOR, Membership.Role.THOUGHT_LEADER]
-        ), to_attr="leads")
+        Prefetch("memberships", queryset=Membership.objects.visible_to(request.user).leading()
+                 .select_related("person"), to_attr="leads")
     )
     network_events = Meeting.objects.visible_to(request.user).filter(cell__isnull=True).newest_first()
     return render(request, "cells/cell_list.html", {"cells": cells, "network_events": network_events})
@@ -25,18 +23,18 @@ def cell_detail(request, slug):
     meetings = Meeting.objects.visible_to(request.user).filter(cell=cell).chronological()
     visible = Meeting.objects.visible_to(request.user)
     open_questions = (
-        Question.objects.filter(raised_at__in=meetings)
+        Question.objects.visible_to(request.user).filter(raised_at__cell=cell)
         .exclude(taken_up_in__in=visible)
         .select_related("raised_at")
         .order_by("raised_at__date", "raised_at__number", "order")
     )
     context = {
         "cell": cell,
-        "leads": cell.memberships.select_related("person__organisation").exclude(role=Membership.Role.MEMBER),
+        "leads": cell.memberships.visible_to(request.user).leading().select_related("person__organisation"),
         "meetings": meetings,
         "open_questions": open_questions,
         "upcoming_dates": cell.upcoming_dates.filter(date__gte=timezone.localdate()),
-        "insights": Insight.objects.visible_to(request.user).filter(cell=cell).for_listing().newest_first(),
+        "insights": cell.insights.visible_to(request.user).for_listing().newest_first(),  # insights.Insight.cell
     }
     return render(request, "cells/cell_detail.html", context)
 
@@ -62,11 +60,11 @@ def meeting_detail(request, slug):
 def meeting_page_context(meeting, user):
     """What the meeting page shows `user`: also the preview of a draft."""
     visible = Meeting.objects.visible_to(user)
-    questions = meeting.questions.prefetch_related(
+    questions = Question.objects.visible_to(user).filter(raised_at=meeting).prefetch_related(
         Prefetch("taken_up_in", queryset=visible.order_by("date"), to_attr="visible_taken_up_in")
     )
     takes_up = (
-        Question.objects.filter(taken_up_in=meeting, raised_at__in=visible)
+        Question.objects.visible_to(user).filter(taken_up_in=meeting)
         .select_related("raised_at")
         .order_by("raised_at__date", "order")
     )
@@ -79,7 +77,7 @@ def meeting_page_context(meeting, user):
         "tags": meeting.tags.all(),
         "questions": questions,
         "takes_up": takes_up,
-        "insights": Insight.objects.visible_to(user).filter(source_meetings=meeting).for_listing().newest_first(),
+        "insights": meeting.insights.visible_to(user).for_listing().newest_first(),  # insights.Insight.source_meetings
         "previous": _neighbour(siblings, meeting, before=True),
         "next": _neighbour(siblings, meeting, before=False),
     }

@@ -6,14 +6,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from betterway import publishing, versions
-from betterway.history_views import INSIGHT, changed_meanwhile
-from betterway.permissions import can_author_insights, require
-from betterway.visibility import Status
 from cells.models import Meeting
+from core import publishing, versions
+from core.diffs import stale_report
+from core.history import history_page, restore_page
+from core.permissions import require
+from core.visibility import Status
 
 from ..forms import InsightForm
 from ..models import Insight
+from ..permissions import can_author_insights
 
 
 def _insight_for_staff(request, slug):
@@ -69,13 +71,9 @@ def _refused(request, form, current):
     messages.error(request, "Someone else saved this insight while you were editing it, so nothing was saved. "
                             "Your text is still in the form below. Look at what they changed, then save again "
                             "to replace their version with yours.")
-    latest = versions.history(current).first()
     form.data = form.data.copy()
     form.data["edit_version"] = current.edit_version  # saving again is now a choice made knowing their change
-    return {"stale": {
-        "changes": changed_meanwhile(INSIGHT, current, form.cleaned_data["edit_version"], current),
-        "by": versions.version_label(latest) if latest else None,
-    }}
+    return {"stale": stale_report(current, form.cleaned_data["edit_version"])}
 
 
 def _form_preview(form):
@@ -137,3 +135,16 @@ def delete_insight(request, slug):
     publishing.move_to_bin(insight, user=request.user)
     messages.success(request, f"Moved “{insight.title}” to the bin; staff can restore it.")
     return redirect("insights:insight_list")
+
+
+@login_required
+def insight_history(request, slug):
+    return history_page(request, _insight_for_staff(request, slug), noun="insight",
+                        restore_url="insights:insight_restore")
+
+
+@login_required
+@require_POST
+def restore_insight(request, slug, version_id):
+    return restore_page(request, _insight_for_staff(request, slug), version_id,
+                        history_url="insights:insight_history")

@@ -1,10 +1,10 @@
 from django.shortcuts import get_object_or_404, render
 
-from betterway.pagination import paginate
-from betterway.permissions import can_author_insights
 from cells.models import Meeting
+from core.pagination import paginate
 
 from ..models import Insight, Principle
+from ..permissions import can_author_insights
 
 
 def principle_list(request):

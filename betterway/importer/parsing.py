@@ -10,8 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from cells.models import Meeting, Speaker
-
-from .dates import find_date, find_days
+from core.textdates import find_date, find_days
 
 START_MARK = "A Better Way A Better Way"
 END_MARK = "Read More"

@@ -1,19 +1,23 @@
 """Save parsed notes as draft meetings: match what is already on the site, never duplicate,
-never publish, one transaction per note, and keep a version of anything it changes."""
+never publish, one transaction per note, and keep a version of anything it changes.
+
+Matching looks only at what the importing user may see (all of it from the command line),
+so an upload never reveals a note hidden from the uploader. Every write goes through
+core.versions.saving, and --update refuses to overwrite a note changed meanwhile."""
 
 from dataclasses import dataclass
 
-import reversion
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from reversion.models import Version
 
-from betterway.slugs import unique_slug
-from betterway.visibility import Status
 from cells.models import Cell, Meeting, Question, Speaker, UpcomingDate
+from core import versions
+from core.slugs import unique_slug
+from core.visibility import Status
 from insights.models import Insight
-from people.models import Organisation, Person
+from people.identity import find_or_create_person
+from people.models import Person
 
 from .parsing import NoteError, ParsedNote, parse_note, split_notes
 from .readers import ReadError, read_note_file
@@ -55,7 +59,7 @@ def import_file(name, data, *, user=None, update=False, dry_run=False):
     if not notes:
         return [ImportResult("error", None, message=f"{name}: no note found in the file.", source=name)]
     known_cells = list(Cell.objects.values_list("name", flat=True))
-    known_people = list(Person.objects.values_list("name", flat=True))
+    known_people = list(_visible(Person, user).values_list("name", flat=True))
     results = []
     for text in notes:
         try:
@@ -69,25 +73,33 @@ def import_file(name, data, *, user=None, update=False, dry_run=False):
     return results
 
 
-def find_match(note):
-    """The meeting already on the site that this note is: same cell and number, same title,
-    or same kind and exact day."""
+def _visible(model, user):
+    """What the importing user may see of `model`; everything not in the bin from the command line."""
+    if user is None:
+        return model.objects.live() if hasattr(model.objects, "live") else model.objects.all()
+    return model.objects.visible_to(user)
+
+
+def find_match(note, user=None):
+    """The meeting already on the site (among those `user` may see) that this note is: same cell and
+    number, same title, or same kind and exact day."""
+    meetings = _visible(Meeting, user)
     if note.cell and note.number:
-        match = Meeting.objects.filter(cell__name__iexact=note.cell, number=note.number).first()
+        match = meetings.filter(cell__name__iexact=note.cell, number=note.number).first()
         if match:
             return match
-    match = Meeting.objects.filter(title__iexact=note.title).first()
+    match = meetings.filter(title__iexact=note.title).first()
     if match:
         return match
     if note.date and note.date_precision == "day":
-        return Meeting.objects.filter(kind=note.kind, date=note.date, date_precision="day").first()
+        return meetings.filter(kind=note.kind, date=note.date, date_precision="day").first()
     return None
 
 
 def import_note(note, *, user=None, update=False, dry_run=False):
-    existing = find_match(note)
+    existing = find_match(note, user)
     warnings = " ".join(note.warnings)
-    summary = None if existing else Insight.objects.filter(title__iexact=note.title).first()
+    summary = None if existing else _visible(Insight, user).filter(title__iexact=note.title).first()
     if summary:
         return ImportResult("matched", note, summary, f"On the site as the {summary.get_kind_display().lower()} "
                             f"“{summary.title}”: left alone.")
@@ -100,16 +112,14 @@ def import_note(note, *, user=None, update=False, dry_run=False):
         return ImportResult(action, note, existing, f"Dry run: {what}. {warnings}".strip())
     try:
         with transaction.atomic():
-            if existing:
-                _keep_current_version(existing, user)
-            with reversion.create_revision():
-                meeting, created_cell = _save(note, existing, user)
-                reversion.set_comment("Imported from a note file" if not existing else "Updated from a note file")
-                if user is not None and user.is_authenticated:
-                    reversion.set_user(user)
+            meeting, created_cell = _save(note, existing, user)
     except ValidationError as error:
         problems = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items())
         return ImportResult("error", note, None, f"Not saved: {problems}")
+    except versions.StaleEdit:
+        return ImportResult("error", note, existing, f"Not saved: “{existing.title}” was changed by someone else "
+                                                     "while it was being imported. Import the file again.")
+    warnings = " ".join(note.warnings)  # with what saving found (people matched by name alone)
     message = "Saved as a new version; the earlier one is kept." if existing else "Created as a draft."
     if created_cell:
         message += f" New cell “{created_cell}” created."
@@ -120,17 +130,8 @@ def _differs(meeting, note):
     return (meeting.summary, meeting.notes, meeting.title) != (note.summary, note.notes, note.title)
 
 
-def _keep_current_version(meeting, user):
-    """A meeting loaded before versions were kept gets its current state saved first."""
-    if not Version.objects.get_for_object(meeting).exists():
-        with reversion.create_revision():
-            reversion.add_to_revision(meeting)
-            reversion.set_comment("Version before import")
-            if user is not None and user.is_authenticated:
-                reversion.set_user(user)
-
-
-def _save(note, meeting, user):
+def _save(note, existing, user):
+    """Save the note as a new draft, or as a new version of `existing`, in one version."""
     created_cell = None
     cell = None
     if note.cell:
@@ -138,10 +139,23 @@ def _save(note, meeting, user):
         if cell is None:
             cell = Cell.objects.create(name=note.cell, slug=unique_slug(Cell, note.cell))
             created_cell = cell.name
+    meeting = existing
     if meeting is None:
         meeting = Meeting(status=Status.DRAFT, created_by=user if user and user.is_authenticated else None, cell=cell)
         meeting.slug = unique_slug(Meeting, note.title)
         meeting.number = note.number if cell and not _number_taken(cell, note.number) else None
+    comment = "Updated from a note file" if existing else "Imported from a note file"
+    expected = existing.edit_version if existing else None
+    with versions.saving(meeting, user=user, comment=comment, expected_version=expected):
+        _write(meeting, note, user)
+    if cell:
+        for day in note.next_meetings:
+            if day >= timezone.localdate():
+                UpcomingDate.objects.get_or_create(cell=cell, date=day)
+    return meeting, created_cell
+
+
+def _write(meeting, note, user):
     meeting.title = note.title
     meeting.kind = note.kind
     meeting.summary = note.summary
@@ -153,36 +167,17 @@ def _save(note, meeting, user):
     if note.speakers:
         meeting.speaker_roles.all().delete()
         for order, speaker in enumerate(note.speakers):
-            Speaker.objects.get_or_create(
-                meeting=meeting, person=_person(speaker), role=speaker.role, defaults={"order": order}
+            person, _created, warning = find_or_create_person(
+                speaker.name, speaker.organisation, among=_visible(Person, user), role=speaker.job
             )
+            if warning:
+                note.warnings.append(warning)
+            Speaker.objects.get_or_create(meeting=meeting, person=person, role=speaker.role, defaults={"order": order})
     if note.questions:
         meeting.questions.all().delete()
         for order, text in enumerate(note.questions):
             Question.objects.create(raised_at=meeting, text=text, order=order)
-    if cell:
-        for day in note.next_meetings:
-            if day >= timezone.localdate():
-                UpcomingDate.objects.get_or_create(cell=cell, date=day)
-    return meeting, created_cell
 
 
 def _number_taken(cell, number):
     return number is not None and Meeting.objects.filter(cell=cell, number=number).exists()
-
-
-def _person(speaker):
-    person = Person.objects.filter(name__iexact=speaker.name).first()
-    if person:
-        return person
-    organisation = None
-    if speaker.organisation:
-        organisation = Organisation.objects.filter(name__iexact=speaker.organisation).first()
-        if organisation is None:
-            organisation = Organisation.objects.create(
-                name=speaker.organisation[:200], slug=unique_slug(Organisation, speaker.organisation)
-            )
-    return Person.objects.create(
-        name=speaker.name[:200], slug=unique_slug(Person, speaker.name), organisation=organisation,
-        role=speaker.job[:200],
-    )

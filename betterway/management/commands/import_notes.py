@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cells.importer.saving import import_file
+from betterway.importer.saving import import_file
 
 
 class Command(BaseCommand):
@@ -33,7 +33,7 @@ class Command(BaseCommand):
                 data = None
                 message = f"{name}: cannot be read ({error.strerror})."
             if data is None:
-                from cells.importer.saving import ImportResult
+                from betterway.importer.saving import ImportResult
 
                 file_results = [ImportResult("error", None, message=message, source=name)]
             else:

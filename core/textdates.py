@@ -6,7 +6,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from betterway.dates import DatePrecision
+from core.dates import DatePrecision
 
 MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
           "october", "november", "december"]

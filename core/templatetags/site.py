@@ -6,8 +6,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from betterway import dates
-from betterway.markdown import plain_text, render_markdown
+from core import dates
+from core.markdown import plain_text, render_markdown
 
 register = template.Library()
 

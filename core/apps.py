@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """The low layer every app builds on; it imports no app of ours (make lint checks)."""
+
+    name = "core"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import versions  # noqa: F401 - registers tag links with django-reversion

@@ -1,0 +1,30 @@
+"""Who someone is to the site: a visitor, an account, a member, staff.
+
+One definition each, used by the visibility rule (core/visibility.py) and by every
+app's rights (its permissions.py):
+
+- An account is a logged-in, active user.
+- A member is an account with a verified email address (staff always count).
+- Staff are active accounts with is_staff.
+"""
+
+
+def is_account(user):
+    return bool(user.is_authenticated and user.is_active)
+
+
+def is_staff(user):
+    return is_account(user) and user.is_staff
+
+
+def is_member(user):
+    """Asked once per request and user: the answer is kept on the user object."""
+    if not is_account(user):
+        return False
+    if user.is_staff:
+        return True
+    if not hasattr(user, "_is_member"):
+        from allauth.account.models import EmailAddress
+
+        user._is_member = EmailAddress.objects.filter(user=user, verified=True).exists()
+    return user._is_member

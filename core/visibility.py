@@ -1,0 +1,107 @@
+"""Who may see what: the one rule for content with a lifecycle (meetings, insights).
+
+Every list, detail page, search, count, feed and tag page gets its rows through
+`Model.objects.visible_to(user)`; nothing else decides visibility.
+
+- Published and public: everyone.
+- Published and members-only: members (core/roles.py: an account with a verified email).
+- Published and cell-only: the members of that cell who are members of the site.
+- Drafts: the people the content involves (its creator; a meeting's speakers asked to
+  review it; an insight's authors), the convenors of its cell, and staff.
+- In the bin: nobody, outside the bin page that staff use to restore it.
+
+A meeting's detailed notes are a second layer with their own readers
+(`notes_visibility`): `Meeting.objects.notes_visible_to(user)` and `may_read_notes`.
+The questions a meeting carries forward belong to that second layer (they are part
+of the notes in detail), so `Question.objects.visible_to(user)` follows it.
+
+What other models show follows from this rule: people, organisations and topics are
+visible when visible content names them (people/models.py, betterway/models.py).
+"""
+
+from django.db import models
+from django.db.models import Q
+
+from .roles import is_account, is_member, is_staff
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", "Everyone"
+    MEMBERS = "members", "Members only"
+    CELL = "cell", "Cell members only"
+
+
+class VisibleQuerySet(models.QuerySet):
+    """The queryset of every Publishable model (core/models.py)."""
+
+    cell_field = "cell"
+
+    def reader_cells(self, user, *, convening=False):
+        """The ids of the cells `user` is in (convening: that they convene), as a queryset; None when this
+        content belongs to no cell. Content that can belong to a cell says how (cells.models.CellContentQuerySet)."""
+        return None
+
+    def involving(self, user):
+        """Rows that involve `user` (drafts included): by default those they created."""
+        return Q(created_by=user)
+
+    def live(self):
+        return self.filter(deleted_at__isnull=True)
+
+    def published(self):
+        return self.live().filter(status=Status.PUBLISHED)
+
+    def public(self):
+        return self.published().filter(visibility=Visibility.PUBLIC)
+
+    def in_bin(self):
+        return self.filter(deleted_at__isnull=False)
+
+    def visible_to(self, user):
+        live = self.live()  # what is in the bin shows nowhere but the bin
+        if is_staff(user):
+            return live
+        rule = Q(status=Status.PUBLISHED) & self._readers(user, "visibility")
+        if is_account(user):
+            rule |= self.involving(user)
+        rule |= self._convening(user)
+        return live.filter(rule)
+
+    def _convening(self, user):
+        """Everything of the cells `user` convenes (drafts included)."""
+        convened = self.reader_cells(user, convening=True) if is_member(user) else None
+        return Q(**{f"{self.cell_field}__in": convened}) if convened is not None else Q(pk__in=[])
+
+    def _readers(self, user, field):
+        """Rows whose `field` (a Visibility) lets `user` read them."""
+        rule = Q(**{field: Visibility.PUBLIC})
+        if is_member(user):
+            rule |= Q(**{field: Visibility.MEMBERS})
+            cells = self.reader_cells(user)
+            if cells is not None:
+                rule |= Q(**{field: Visibility.CELL, f"{self.cell_field}__in": cells})
+        return rule
+
+
+class LayeredQuerySet(VisibleQuerySet):
+    """Meetings: the key points and the detailed notes can have different readers."""
+
+    def notes_visible_to(self, user):
+        """Of the rows `user` can see, those whose detailed notes they may read too."""
+        visible = self.visible_to(user)
+        if is_staff(user):
+            return visible
+        rule = ~Q(status=Status.PUBLISHED) | self._readers(user, "notes_visibility") | self._convening(user)
+        if is_account(user):
+            rule |= self.involving(user)
+        return visible.filter(rule)
+
+
+def may_read_notes(user, meeting):
+    """The second layer, for one meeting the user can already see."""
+    return type(meeting).objects.notes_visible_to(user).filter(pk=meeting.pk).exists()
