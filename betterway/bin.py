@@ -20,8 +20,9 @@ def bin_list(request):
     meetings = Meeting.objects.in_bin().select_related("cell", "deleted_by").order_by("-deleted_at")
     insights = Insight.objects.in_bin().select_related("deleted_by").order_by("-deleted_at")
     context = {
-        "meetings": [_row(meeting, "meeting", meeting.cell.name if meeting.cell else "Network event")
-                     for meeting in meetings],
+        "meetings": [
+            _row(meeting, "meeting", meeting.cell.name if meeting.cell else "Network event") for meeting in meetings
+        ],
         "insights": [_row(insight, "insight", insight.get_kind_display()) for insight in insights],
     }
     return render(request, "bin.html", context)

@@ -76,31 +76,46 @@ def load_content(directory=CONTENT_DIR):
 
     for row in _records(directory, "organisations"):
         _, created = _upsert(
-            Organisation, row["slug"], name=row["name"],
-            website=row.get("website", ""), description=row.get("description", ""),
+            Organisation,
+            row["slug"],
+            name=row["name"],
+            website=row.get("website", ""),
+            description=row.get("description", ""),
         )
         count("organisations", created)
 
     for row in _records(directory, "people"):
         organisation = row.get("organisation")
         _, created = _upsert(
-            Person, row["slug"], name=row["name"],
+            Person,
+            row["slug"],
+            name=row["name"],
             organisation=_get(Organisation, organisation, row["slug"]) if organisation else None,
-            role=row.get("role", ""), bio=row.get("bio", ""),
+            role=row.get("role", ""),
+            bio=row.get("bio", ""),
         )
         count("people", created)
 
     for order, row in enumerate(_records(directory, "principles")):
         _, created = _upsert(
-            Principle, row["slug"], title=row["title"], statement=row["statement"],
-            body=row.get("body", ""), area=row.get("area", ""), order=row.get("order", order),
+            Principle,
+            row["slug"],
+            title=row["title"],
+            statement=row["statement"],
+            body=row.get("body", ""),
+            area=row.get("area", ""),
+            order=row.get("order", order),
         )
         count("principles", created)
 
     for order, row in enumerate(_records(directory, "cells")):
         cell, created = _upsert(
-            Cell, row["slug"], name=row["name"], aims=row.get("aims", ""),
-            is_active=row.get("is_active", True), order=row.get("order", order),
+            Cell,
+            row["slug"],
+            name=row["name"],
+            aims=row.get("aims", ""),
+            is_active=row.get("is_active", True),
+            order=row.get("order", order),
         )
         for member in row.get("memberships", []):
             Membership.objects.get_or_create(
@@ -108,7 +123,8 @@ def load_content(directory=CONTENT_DIR):
             )
         for upcoming in row.get("upcoming_dates", []):
             UpcomingDate.objects.update_or_create(
-                cell=cell, date=datetime.date.fromisoformat(str(upcoming["date"])),
+                cell=cell,
+                date=datetime.date.fromisoformat(str(upcoming["date"])),
                 defaults={key: upcoming.get(key, "") for key in ("time", "place", "note")},
             )
         count("cells", created)
@@ -143,21 +159,32 @@ def _tags(obj):
 
 def _load_meeting(row, count):
     date, precision = parse_date(row.get("date"))
-    meeting, created, changed = _content(Meeting, row["slug"], {
-        "title": row["title"], "kind": row.get("kind", Meeting.Kind.CELL_MEETING),
-        "cell": _get(Cell, row["cell"], row["slug"]) if row.get("cell") else None,
-        "number": row.get("number"), "date": date, "date_precision": precision,
-        "place": row.get("place", ""), "online": row.get("online", False),
-        "summary": row.get("summary", ""), "notes": row.get("notes", ""),
-        "editorial_note": row.get("editorial_note", ""),
-        "status": row.get("status", "published"), "visibility": row.get("visibility", "public"),
-    })
+    meeting, created, changed = _content(
+        Meeting,
+        row["slug"],
+        {
+            "title": row["title"],
+            "kind": row.get("kind", Meeting.Kind.CELL_MEETING),
+            "cell": _get(Cell, row["cell"], row["slug"]) if row.get("cell") else None,
+            "number": row.get("number"),
+            "date": date,
+            "date_precision": precision,
+            "place": row.get("place", ""),
+            "online": row.get("online", False),
+            "summary": row.get("summary", ""),
+            "notes": row.get("notes", ""),
+            "editorial_note": row.get("editorial_note", ""),
+            "status": row.get("status", "published"),
+            "visibility": row.get("visibility", "public"),
+        },
+    )
     principles = [_get(Principle, slug, row["slug"]) for slug in row.get("principles", [])]
     speakers = [(_get(Person, speaker["person"], row["slug"]), speaker["role"]) for speaker in row.get("speakers", [])]
     tags = sorted(row.get("tags", []))
     if not changed:
         changed = (
-            set(meeting.principles.all()) != set(principles) or _tags(meeting) != tags
+            set(meeting.principles.all()) != set(principles)
+            or _tags(meeting) != tags
             or [(s.person, s.role) for s in meeting.speaker_roles.select_related("person")] != speakers
         )
     if changed:
@@ -190,15 +217,25 @@ def _load_questions(row):
 
 def _load_insight(row, count):
     published_on, precision = parse_date(row.get("published_on"))
-    insight, created, changed = _content(Insight, row["slug"], {
-        "title": row["title"], "kind": row.get("kind", Insight.Kind.ESSAY),
-        "standfirst": row.get("standfirst", ""), "body": row.get("body", ""),
-        "cell": _get(Cell, row["cell"], row["slug"]) if row.get("cell") else None,
-        "collection": row.get("collection", ""), "published_on": published_on,
-        "published_on_precision": precision, "original_url": row.get("original_url", ""),
-        "publisher": row.get("publisher", ""), "editorial_note": row.get("editorial_note", ""),
-        "status": row.get("status", "published"), "visibility": row.get("visibility", "public"),
-    })
+    insight, created, changed = _content(
+        Insight,
+        row["slug"],
+        {
+            "title": row["title"],
+            "kind": row.get("kind", Insight.Kind.ESSAY),
+            "standfirst": row.get("standfirst", ""),
+            "body": row.get("body", ""),
+            "cell": _get(Cell, row["cell"], row["slug"]) if row.get("cell") else None,
+            "collection": row.get("collection", ""),
+            "published_on": published_on,
+            "published_on_precision": precision,
+            "original_url": row.get("original_url", ""),
+            "publisher": row.get("publisher", ""),
+            "editorial_note": row.get("editorial_note", ""),
+            "status": row.get("status", "published"),
+            "visibility": row.get("visibility", "public"),
+        },
+    )
     related = {
         "authors": [_get(Person, slug, row["slug"]) for slug in row.get("authors", [])],
         "principles": [_get(Principle, slug, row["slug"]) for slug in row.get("principles", [])],

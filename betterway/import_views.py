@@ -17,8 +17,8 @@ from .importer.saving import import_file
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="Note file", help_text=f"A Word (.docx), Markdown (.md) or text (.txt) file, up to "
-                                     f"{MAX_BYTES // 1024 // 1024} MB."
+        label="Note file",
+        help_text=f"A Word (.docx), Markdown (.md) or text (.txt) file, up to {MAX_BYTES // 1024 // 1024} MB.",
     )
 
     def clean_file(self):

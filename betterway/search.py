@@ -28,14 +28,17 @@ def search(query, user):
         return None
     readable_notes = Meeting.objects.notes_visible_to(user).values("pk")
     meetings = Meeting.objects.visible_to(user).filter(
-        _matching(["title", "summary"], words) | (_matching(["title", "summary", "notes"], words)
-                                                  & Q(pk__in=readable_notes))
+        _matching(["title", "summary"], words)
+        | (_matching(["title", "summary", "notes"], words) & Q(pk__in=readable_notes))
     )
     insights = Insight.objects.visible_to(user).filter(_matching(["title", "standfirst", "body"], words))
     people = Person.objects.visible_to(user).filter(_matching(["name", "role", "bio"], words))
     meetings = list(meetings.for_listing().newest_first()[:MAX_RESULTS])
-    readable = set(Meeting.objects.notes_visible_to(user).filter(pk__in=[m.pk for m in meetings])
-                   .values_list("pk", flat=True)) if meetings else set()
+    readable = (
+        set(Meeting.objects.notes_visible_to(user).filter(pk__in=[m.pk for m in meetings]).values_list("pk", flat=True))
+        if meetings
+        else set()
+    )
     for meeting in meetings:
         meeting.searchable_text = f"{meeting.summary} {meeting.notes}" if meeting.pk in readable else meeting.summary
     return {

@@ -14,8 +14,9 @@ def home(request):
         "principles": Principle.objects.all(),
         "insights": Insight.objects.visible_to(request.user).for_listing().newest_first()[:6],
         "meetings": Meeting.objects.visible_to(request.user).for_listing().newest_first()[:6],
-        "upcoming_dates": UpcomingDate.objects.filter(date__gte=timezone.localdate(), cell__is_active=True)
-        .select_related("cell")[:6],
+        "upcoming_dates": UpcomingDate.objects.filter(
+            date__gte=timezone.localdate(), cell__is_active=True
+        ).select_related("cell")[:6],
         "cells": Cell.objects.filter(is_active=True),
     }
     return render(request, "home.html", context)

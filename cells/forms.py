@@ -38,26 +38,44 @@ class MeetingForm(forms.ModelForm):
         Principle.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )  # principles are public
     takes_up = forms.ModelMultipleChoiceField(
-        Question.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        Question.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         label="Questions from earlier meetings that this meeting takes up",
     )
     next_dates = forms.CharField(
-        label="Next meeting dates", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Next meeting dates",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="One a line, with the year, e.g. “9 September 2021, 3.00–4.30pm”.",
     )
     edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Meeting
-        fields = ["cell", "kind", "number", "title", "place", "online", "summary", "notes",
-                  "editorial_note", "visibility", "notes_visibility"]
+        fields = [
+            "cell",
+            "kind",
+            "number",
+            "title",
+            "place",
+            "online",
+            "summary",
+            "notes",
+            "editorial_note",
+            "visibility",
+            "notes_visibility",
+        ]
         labels = {"summary": "Summary of key points", "notes": "The notes in detail", "cell": "Cell"}
         help_texts = {
             "summary": "Markdown: a line starting “- ” is a bullet; “## ” a heading.",
             "notes": "Markdown. Name speakers on purpose; leave other points unattributed.",
         }
-        widgets = {"summary": forms.Textarea(attrs={"rows": 8}), "notes": forms.Textarea(attrs={"rows": 20}),
-                   "editorial_note": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 8}),
+            "notes": forms.Textarea(attrs={"rows": 20}),
+            "editorial_note": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, user, cells, allow_event, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,9 +91,13 @@ class MeetingForm(forms.ModelForm):
             self.initial.setdefault("principles", list(meeting.principles.values_list("pk", flat=True)))
             self.fields["edit_version"].required = True  # an edit without it could not be checked for staleness
             if meeting.cell_id:
-                self.initial.setdefault("next_dates", "\n".join(
-                    f"{d.date:%-d %B %Y}{f', {d.time}' if d.time else ''}" for d in meeting.cell.upcoming_dates.all()
-                ))
+                self.initial.setdefault(
+                    "next_dates",
+                    "\n".join(
+                        f"{d.date:%-d %B %Y}{f', {d.time}' if d.time else ''}"
+                        for d in meeting.cell.upcoming_dates.all()
+                    ),
+                )
         # Questions this user may read, of the cells they may write for: never another cell's, a draft
         # they may not see, or one in the bin.
         earlier = Question.objects.visible_to(user).select_related("raised_at").order_by("-raised_at__date", "order")
@@ -87,8 +109,10 @@ class MeetingForm(forms.ModelForm):
     def clean_edit_version(self):
         value = self.cleaned_data["edit_version"]
         if self.instance.pk and value is None:
-            raise ValidationError("This form is missing the version it was made from: open the note's edit page "
-                                  "again, so that nobody's changes are overwritten.")
+            raise ValidationError(
+                "This form is missing the version it was made from: open the note's edit page "
+                "again, so that nobody's changes are overwritten."
+            )
         return value
 
     def clean_when(self):
@@ -114,9 +138,11 @@ class MeetingForm(forms.ModelForm):
         for field in ("visibility", "notes_visibility"):
             if cell is None and cleaned.get(field) == "cell":
                 self.add_error(field, "A network event has no cell: choose members only or everyone.")
-        if cell and cleaned.get("number") and Meeting.objects.filter(cell=cell, number=cleaned["number"]).exclude(
-            pk=self.instance.pk
-        ).exists():
+        if (
+            cell
+            and cleaned.get("number")
+            and Meeting.objects.filter(cell=cell, number=cleaned["number"]).exclude(pk=self.instance.pk).exists()
+        ):
             self.add_error("number", f"{cell} already has a meeting {cleaned['number']}.")
         return cleaned
 
@@ -162,8 +188,11 @@ class SpeakerForm(forms.ModelForm):
         if name and not cleaned.get("person") and not organisation:
             namesakes = same_name(name, among=self.people)
             if namesakes.exists() and not namesakes.filter(organisation=None).exists():
-                self.add_error("new_organisation", f"{name} is already on the site: choose them from the list, "
-                                                   "or give this person’s organisation if they are someone else.")
+                self.add_error(
+                    "new_organisation",
+                    f"{name} is already on the site: choose them from the list, "
+                    "or give this person’s organisation if they are someone else.",
+                )
         return cleaned
 
     def new_person(self):
@@ -197,10 +226,16 @@ QuestionFormSet = forms.inlineformset_factory(
 
 
 class ReviewForm(forms.Form):
-    answer = forms.ChoiceField(choices=[("confirmed", "I confirm what the note says of me"),
-                                        ("changes", "I would like a change")], widget=forms.RadioSelect)
-    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=4000,
-                              help_text="What should change? The convenor sees this on the draft.")
+    answer = forms.ChoiceField(
+        choices=[("confirmed", "I confirm what the note says of me"), ("changes", "I would like a change")],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+        help_text="What should change? The convenor sees this on the draft.",
+    )
 
     def clean(self):
         cleaned = super().clean()

@@ -17,7 +17,9 @@ from .models import JoinRequest, Membership
 
 class JoinRequestForm(forms.Form):
     message = forms.CharField(
-        label="A note to the convenors", required=False, max_length=1000,
+        label="A note to the convenors",
+        required=False,
+        max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Who you are and why you would like to join, up to 1000 characters.",
         error_messages={"max_length": "Keep your note to %(limit_value)d characters or fewer (it has %(show_value)d)."},

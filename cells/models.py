@@ -139,7 +139,11 @@ class Meeting(Publishable):
         GATHERING = "gathering", "Gathering"
 
     cell = models.ForeignKey(
-        Cell, null=True, blank=True, on_delete=models.PROTECT, related_name="meetings",
+        Cell,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="meetings",
         help_text="Leave empty for a network event that belongs to no cell.",
     )
     kind = models.CharField(max_length=30, choices=Kind, default=Kind.CELL_MEETING)
@@ -150,7 +154,9 @@ class Meeting(Publishable):
     slug = models.SlugField(max_length=80, unique=True)
     date = models.DateField(null=True, blank=True)
     date_precision = models.CharField(
-        max_length=5, choices=DatePrecision, default=DatePrecision.DAY,
+        max_length=5,
+        choices=DatePrecision,
+        default=DatePrecision.DAY,
         help_text="How exact the date is. A date the notes do not give exactly is month or year only.",
     )
     place = models.CharField(max_length=200, blank=True)
@@ -161,13 +167,18 @@ class Meeting(Publishable):
         blank=True, help_text="Markdown. How a date or detail was decided where the sources disagree."
     )
     visibility = models.CharField(
-        max_length=10, choices=Visibility, default=Visibility.PUBLIC,
+        max_length=10,
+        choices=Visibility,
+        default=Visibility.PUBLIC,
         help_text="Who may read this note (its title, date, speakers and key points).",
     )
     notes_visibility = models.CharField(
-        "who may read the detailed notes", max_length=10, choices=Visibility, default=Visibility.PUBLIC,
+        "who may read the detailed notes",
+        max_length=10,
+        choices=Visibility,
+        default=Visibility.PUBLIC,
         help_text="Keep the notes in detail (and the questions for later meetings) for members or the cell "
-                  "while the key points are public.",
+        "while the key points are public.",
     )
     # principles: declared on insights.Principle (related_name "principles"), so cells need not know insights
     tags = TaggableManager(blank=True)
@@ -179,7 +190,8 @@ class Meeting(Publishable):
         ordering = [models.F("date").desc(nulls_last=True), "-number", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["cell", "number"], condition=Q(cell__isnull=False, number__isnull=False),
+                fields=["cell", "number"],
+                condition=Q(cell__isnull=False, number__isnull=False),
                 name="unique_meeting_number_in_cell",
             ),
             models.CheckConstraint(
@@ -194,10 +206,19 @@ class Meeting(Publishable):
         indexes = [models.Index(fields=["status", "visibility", "date"], name="meeting_listing_idx")]
 
     compared_fields = [
-        ("title", "Title"), ("cell", "Cell"), ("number", "Meeting number"), ("kind", "Kind"), ("date", "Date"),
-        ("date_precision", "How exact the date is"), ("place", "Place"), ("online", "Online"),
-        ("summary", "Summary of key points"), ("notes", "The notes in detail"), ("editorial_note", "Editorial note"),
-        ("visibility", "Who may read it"), ("notes_visibility", "Who may read the detailed notes"),
+        ("title", "Title"),
+        ("cell", "Cell"),
+        ("number", "Meeting number"),
+        ("kind", "Kind"),
+        ("date", "Date"),
+        ("date_precision", "How exact the date is"),
+        ("place", "Place"),
+        ("online", "Online"),
+        ("summary", "Summary of key points"),
+        ("notes", "The notes in detail"),
+        ("editorial_note", "Editorial note"),
+        ("visibility", "Who may read it"),
+        ("notes_visibility", "Who may read the detailed notes"),
         ("status", "Status"),
     ]
     compared_parts = [("speakers", "Speakers"), ("questions", "Questions for later meetings"), ("tags", "Topics")]
@@ -214,11 +235,13 @@ class Meeting(Publishable):
         meeting_id = int(version.object_id)
         speakers = sorted(
             (fields["order"], fields["person_id"], fields["role"])
-            for fields in versions.parts_in(version, Speaker) if fields["meeting_id"] == meeting_id
+            for fields in versions.parts_in(version, Speaker)
+            if fields["meeting_id"] == meeting_id
         )
         questions = sorted(
             (fields["order"], fields["text"])
-            for fields in versions.parts_in(version, Question) if fields["raised_at_id"] == meeting_id
+            for fields in versions.parts_in(version, Question)
+            if fields["raised_at_id"] == meeting_id
         )
         people = Speaker._meta.get_field("person").related_model.objects.in_bulk([pid for _, pid, _ in speakers])
         roles = dict(Speaker.Role.choices)

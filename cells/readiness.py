@@ -21,8 +21,10 @@ def readiness(meeting):
         raised = previous.questions.count()
         taken = previous.questions.filter(taken_up_in=meeting).count()
         if raised and not taken:
-            advice.append(f"The previous meeting ({previous.title}) raised {raised} question"
-                          f"{'s' if raised != 1 else ''} for later; this note takes none of them up.")
+            advice.append(
+                f"The previous meeting ({previous.title}) raised {raised} question"
+                f"{'s' if raised != 1 else ''} for later; this note takes none of them up."
+            )
     waiting = meeting.reviews.exclude(status=SpeakerReview.Status.CONFIRMED).count()
     if waiting:
         advice.append(f"{waiting} named speaker{'s have' if waiting != 1 else ' has'} not confirmed the draft.")
@@ -32,5 +34,8 @@ def readiness(meeting):
 def _previous(meeting):
     if not meeting.cell_id or meeting.number is None:
         return None
-    return (Meeting.objects.filter(cell_id=meeting.cell_id, number__lt=meeting.number, deleted_at__isnull=True)
-            .order_by("-number").first())
+    return (
+        Meeting.objects.filter(cell_id=meeting.cell_id, number__lt=meeting.number, deleted_at__isnull=True)
+        .order_by("-number")
+        .first()
+    )

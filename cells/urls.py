@@ -25,6 +25,5 @@ urlpatterns = [
     path("notes/<slug:slug>/review/", authoring.review_meeting, name="meeting_review"),
     # versions (core/history.py)
     path("notes/<slug:slug>/history/", authoring.meeting_history, name="meeting_history"),
-    path("notes/<slug:slug>/history/<int:version_id>/restore/", authoring.restore_meeting,
-         name="meeting_restore"),
+    path("notes/<slug:slug>/history/<int:version_id>/restore/", authoring.restore_meeting, name="meeting_restore"),
 ]

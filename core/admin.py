@@ -14,10 +14,21 @@ from django.http import HttpResponseRedirect
 
 from . import publishing, versions
 
-LIFECYCLE_FIELDS = ["status", "edit_version", "created_by", "created_at", "updated_at", "published_at",
-                    "published_by", "deleted_at", "deleted_by"]
-STALE_MESSAGE = ("Someone else saved this while you were editing it, so nothing was saved. Your text is still in "
-                 "the form: open the page again in another tab to see their version, then save again.")
+LIFECYCLE_FIELDS = [
+    "status",
+    "edit_version",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "published_at",
+    "published_by",
+    "deleted_at",
+    "deleted_by",
+]
+STALE_MESSAGE = (
+    "Someone else saved this while you were editing it, so nothing was saved. Your text is still in "
+    "the form: open the page again in another tab to see their version, then save again."
+)
 
 
 class PublishableAdminForm(forms.ModelForm):
@@ -31,8 +42,12 @@ class PublishableAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:
-            stored = type(self.instance)._default_manager.filter(pk=self.instance.pk).values_list(
-                "edit_version", flat=True).first()
+            stored = (
+                type(self.instance)
+                ._default_manager.filter(pk=self.instance.pk)
+                .values_list("edit_version", flat=True)
+                .first()
+            )
             if cleaned.get("expected_version") != stored:
                 raise ValidationError(STALE_MESSAGE)
         return cleaned

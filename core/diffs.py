@@ -108,8 +108,11 @@ def _line_diff(before, after, keep=KEEP_UNCHANGED):
             run = before[i1:i2]
             said = [line for line in run if line.strip()]
             if len(said) > keep:
-                pieces.append(format_html('<span class="diff-gap">[{} unchanged paragraph{}]</span>',
-                                          len(said), pluralize(len(said))))
+                pieces.append(
+                    format_html(
+                        '<span class="diff-gap">[{} unchanged paragraph{}]</span>', len(said), pluralize(len(said))
+                    )
+                )
             else:
                 pieces.extend(escape(line) for line in run)
         elif op == "delete":

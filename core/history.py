@@ -63,9 +63,14 @@ def restore_page(request, obj, version_id, *, history_url):
     try:
         obj = versions.restore(version, user=request.user)
     except (RevertError, IntegrityError):
-        messages.error(request, "That version can no longer be restored: something it refers to has been "
-                                "deleted. Nothing was changed.")
+        messages.error(
+            request,
+            "That version can no longer be restored: something it refers to has been deleted. Nothing was changed.",
+        )
         return redirect(history_url, obj.slug)
-    messages.success(request, f"Restored the version of {versions.version_label(version)}. It is now the "
-                              "current version; the one it replaced is kept in the history below.")
+    messages.success(
+        request,
+        f"Restored the version of {versions.version_label(version)}. It is now the "
+        "current version; the one it replaced is kept in the history below.",
+    )
     return redirect(history_url, obj.slug)

@@ -27,25 +27,47 @@ def parse_published(text):
 
 class InsightForm(forms.ModelForm):
     slug = forms.SlugField(
-        label="Web address", required=False, max_length=80,
+        label="Web address",
+        required=False,
+        max_length=80,
         help_text="The end of the page’s address, e.g. collaboration-in-place. Leave empty to make it from the title.",
     )
     published = forms.CharField(label="Date published", required=False, max_length=10, help_text=DATE_HINT)
     original_url = forms.URLField(
-        label="Original address", required=False, max_length=200, assume_scheme="https",
+        label="Original address",
+        required=False,
+        max_length=200,
+        assume_scheme="https",
         help_text="For an outside piece: where it was first published, e.g. https://www.ncvo.org.uk/…",
     )
     tags = TagField(label="Topics", required=False, help_text="Separated by commas, e.g. systems leadership, place")
     edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     comment = forms.CharField(
-        label="What did you change?", required=False, max_length=200,
+        label="What did you change?",
+        required=False,
+        max_length=200,
         help_text="A few words for the history, e.g. “Corrected the date”.",
     )
 
     class Meta:
         model = Insight
-        fields = ["kind", "title", "slug", "standfirst", "body", "authors", "principles", "source_meetings", "cell",
-                  "tags", "collection", "original_url", "publisher", "editorial_note", "visibility"]
+        fields = [
+            "kind",
+            "title",
+            "slug",
+            "standfirst",
+            "body",
+            "authors",
+            "principles",
+            "source_meetings",
+            "cell",
+            "tags",
+            "collection",
+            "original_url",
+            "publisher",
+            "editorial_note",
+            "visibility",
+        ]
         labels = {"source_meetings": "Meetings it draws on", "visibility": "Who may read it"}
         error_messages = {"title": {"required": "Give the insight a title."}}
         help_texts = {
@@ -61,9 +83,25 @@ class InsightForm(forms.ModelForm):
             "source_meetings": forms.CheckboxSelectMultiple,
         }
 
-    field_order = ["kind", "title", "slug", "published", "collection", "standfirst", "body", "editorial_note",
-                   "authors", "source_meetings", "cell", "original_url", "publisher", "principles", "tags",
-                   "visibility", "comment"]  # as the page shows them, so the error summary reads in order
+    field_order = [
+        "kind",
+        "title",
+        "slug",
+        "published",
+        "collection",
+        "standfirst",
+        "body",
+        "editorial_note",
+        "authors",
+        "source_meetings",
+        "cell",
+        "original_url",
+        "publisher",
+        "principles",
+        "tags",
+        "visibility",
+        "comment",
+    ]  # as the page shows them, so the error summary reads in order
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -30,7 +30,10 @@ class Principle(models.Model):
     )
     order = models.PositiveSmallIntegerField(default=0)
     meetings = models.ManyToManyField(
-        "cells.Meeting", blank=True, related_name="principles", help_text="Meetings that serve this principle.",
+        "cells.Meeting",
+        blank=True,
+        related_name="principles",
+        help_text="Meetings that serve this principle.",
         db_table="cells_meeting_principles",  # the table Meeting.principles had before this side declared it
     )
 
@@ -52,9 +55,7 @@ class InsightQuerySet(CellContentQuerySet):
 
     def for_listing(self):
         """What a list of insights shows: authors with their organisations, nothing per row."""
-        return self.prefetch_related(
-            models.Prefetch("authors", queryset=_authors_with_organisation())
-        )
+        return self.prefetch_related(models.Prefetch("authors", queryset=_authors_with_organisation()))
 
     def newest_first(self):
         return self.order_by(models.F("published_on").desc(nulls_last=True), "title")
@@ -87,13 +88,15 @@ class Insight(Publishable):
         "cells.Meeting", blank=True, related_name="insights", help_text="For summaries: the meetings it draws on."
     )
     cell = models.ForeignKey(
-        "cells.Cell", null=True, blank=True, on_delete=models.PROTECT, related_name="insights",
+        "cells.Cell",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="insights",
         help_text="The cell it comes from, if any (needed to keep it to the cell's members).",
     )
     tags = TaggableManager(blank=True)
-    collection = models.CharField(
-        max_length=200, blank=True, help_text="e.g. Insights for A Better Way (2018)"
-    )
+    collection = models.CharField(max_length=200, blank=True, help_text="e.g. Insights for A Better Way (2018)")
     published_on = models.DateField(null=True, blank=True)
     published_on_precision = models.CharField(max_length=5, choices=DatePrecision, default=DatePrecision.DAY)
     original_url = models.URLField(blank=True, help_text="For an outside piece: where it was first published.")
@@ -112,10 +115,18 @@ class Insight(Publishable):
         indexes = [models.Index(fields=["status", "visibility", "published_on"], name="insight_listing_idx")]
 
     compared_fields = [
-        ("kind", "Kind"), ("title", "Title"), ("standfirst", "Standfirst"), ("body", "Body"),
-        ("collection", "Collection"), ("published_on", "Date published"), ("original_url", "Original address"),
-        ("publisher", "Publisher"), ("editorial_note", "Editorial note"), ("cell", "Cell"),
-        ("visibility", "Who may read it"), ("status", "Status"),
+        ("kind", "Kind"),
+        ("title", "Title"),
+        ("standfirst", "Standfirst"),
+        ("body", "Body"),
+        ("collection", "Collection"),
+        ("published_on", "Date published"),
+        ("original_url", "Original address"),
+        ("publisher", "Publisher"),
+        ("editorial_note", "Editorial note"),
+        ("cell", "Cell"),
+        ("visibility", "Who may read it"),
+        ("status", "Status"),
     ]
     compared_parts = [("authors", "Authors"), ("principles", "Principles"), ("tags", "Topics")]
 
@@ -132,9 +143,9 @@ class Insight(Publishable):
         people = Insight._meta.get_field("authors").related_model.objects.filter(pk__in=fields.get("authors", []))
         return {
             "authors": ", ".join(sorted(person.name for person in people)),
-            "principles": ", ".join(sorted(
-                Principle.objects.filter(pk__in=fields.get("principles", [])).values_list("title", flat=True)
-            )),
+            "principles": ", ".join(
+                sorted(Principle.objects.filter(pk__in=fields.get("principles", [])).values_list("title", flat=True))
+            ),
             "tags": versions.tags_of(version),
         }
 

@@ -16,6 +16,5 @@ urlpatterns = [
     path("insights/<slug:slug>/unpublish/", authoring.unpublish_insight, name="insight_unpublish"),
     path("insights/<slug:slug>/delete/", authoring.delete_insight, name="insight_delete"),
     path("insights/<slug:slug>/history/", authoring.insight_history, name="insight_history"),
-    path("insights/<slug:slug>/history/<int:version_id>/restore/", authoring.restore_insight,
-         name="insight_restore"),
+    path("insights/<slug:slug>/history/<int:version_id>/restore/", authoring.restore_insight, name="insight_restore"),
 ]

@@ -10,24 +10,33 @@ BIO_MAX_LENGTH = 1500
 
 class ProfileForm(forms.Form):
     name = forms.CharField(
-        label="Your name", max_length=Person._meta.get_field("name").max_length,
+        label="Your name",
+        max_length=Person._meta.get_field("name").max_length,
         error_messages={"required": "Enter your name."},
         help_text="As you would like it shown beside what you say or write, e.g. Caroline Slocock.",
     )
     organisation = forms.ModelChoiceField(
-        Organisation.objects.none(), required=False, empty_label="None, or not in this list",
-        label="Organisation", help_text="Choose yours from the list, or type its name in the next box.",
+        Organisation.objects.none(),
+        required=False,
+        empty_label="None, or not in this list",
+        label="Organisation",
+        help_text="Choose yours from the list, or type its name in the next box.",
     )
     new_organisation = forms.CharField(
-        label="Or the name of an organisation not in the list", required=False,
+        label="Or the name of an organisation not in the list",
+        required=False,
         max_length=Organisation._meta.get_field("name").max_length,
     )
     role = forms.CharField(
-        label="Role or job title", required=False, max_length=Person._meta.get_field("role").max_length,
+        label="Role or job title",
+        required=False,
+        max_length=Person._meta.get_field("role").max_length,
         help_text="e.g. Chief executive",
     )
     bio = forms.CharField(
-        label="Short biography", required=False, max_length=BIO_MAX_LENGTH,
+        label="Short biography",
+        required=False,
+        max_length=BIO_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={
             "max_length": "Keep your biography to %(limit_value)d characters or fewer (it has %(show_value)d)."
@@ -36,9 +45,10 @@ class ProfileForm(forms.Form):
     )
 
     is_public = forms.BooleanField(
-        label="Show my profile to everyone", required=False,
+        label="Show my profile to everyone",
+        required=False,
         help_text="Your page on the People list. Without this, your profile shows only where a published "
-                  "note or insight names you, and to the convenors of cells you are in.",
+        "note or insight names you, and to the convenors of cells you are in.",
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -57,5 +67,10 @@ class ProfileForm(forms.Form):
     def initial_for(cls, person):
         if person is None:
             return {}
-        return {"name": person.name, "organisation": person.organisation_id, "role": person.role, "bio": person.bio,
-                "is_public": person.is_public}
+        return {
+            "name": person.name,
+            "organisation": person.organisation_id,
+            "role": person.role,
+            "bio": person.bio,
+            "is_public": person.is_public,
+        }

@@ -48,24 +48,33 @@ def find_or_create_person(name, organisation="", *, among, role=""):
         if match:
             return match, False, ""
         if namesakes:
-            warning = (f"{name} ({org.name}) was added as a new person: another {name} on the site is at "
-                       f"{_orgs(namesakes)}. Merge them in the admin if they are the same person.")
+            warning = (
+                f"{name} ({org.name}) was added as a new person: another {name} on the site is at "
+                f"{_orgs(namesakes)}. Merge them in the admin if they are the same person."
+            )
     elif len(namesakes) == 1:
         match = namesakes[0]
         if match.organisation_id:
-            warning = (f"{name} was matched by name to the {name} of {match.organisation.name} already on the "
-                       "site: check it is the same person.")
+            warning = (
+                f"{name} was matched by name to the {name} of {match.organisation.name} already on the "
+                "site: check it is the same person."
+            )
         return match, False, warning
     elif namesakes:
-        warning = (f"{name} was added as a new person: {len(namesakes)} people of that name are on the site "
-                   "and the note does not say which.")
+        warning = (
+            f"{name} was added as a new person: {len(namesakes)} people of that name are on the site "
+            "and the note does not say which."
+        )
     person = Person.objects.create(
-        name=name, slug=unique_slug(Person, name), organisation=org,
+        name=name,
+        slug=unique_slug(Person, name),
+        organisation=org,
         role=tidy(role)[: Person._meta.get_field("role").max_length],
     )
     return person, True, warning
 
 
 def _orgs(people):
-    return ", ".join(sorted({person.organisation.name if person.organisation else "no organisation"
-                             for person in people}))
+    return ", ".join(
+        sorted({person.organisation.name if person.organisation else "no organisation" for person in people})
+    )

@@ -73,7 +73,8 @@ class Person(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
     )
     is_public = models.BooleanField(
-        "public profile", default=False,
+        "public profile",
+        default=False,
         help_text="Show this person's page to everyone, even where no published note or insight names them.",
     )
 

@@ -47,8 +47,9 @@ def test_signing_up_sends_a_confirmation_and_confirming_logs_you_in_to_members_o
     meeting = MeetingFactory(slug="members-note", title="A note for members", visibility="members")
     assert client.get(meeting.get_absolute_url()).status_code == 404
 
-    response = client.post(reverse("account_signup"),
-                           {"email": "Newcomer@Example.org", "password1": PASSWORD, "password2": PASSWORD})
+    response = client.post(
+        reverse("account_signup"), {"email": "Newcomer@Example.org", "password1": PASSWORD, "password2": PASSWORD}
+    )
     assert response.status_code == 302 and response["Location"] == reverse("account_email_verification_sent")
     assert "Check your email" in client.get(response["Location"]).content.decode()
     assert client.get(reverse("people:profile")).status_code == 302  # not logged in before confirming
@@ -115,8 +116,9 @@ def test_logging_out_asks_first_and_happens_on_post(client, alice):
 
 
 def test_sign_up_errors_are_shown_next_to_each_field_and_linked_from_the_summary(client, db):
-    html = client.post(reverse("account_signup"),
-                       {"email": "not-an-address", "password1": PASSWORD, "password2": PASSWORD + "x"}).content.decode()
+    html = client.post(
+        reverse("account_signup"), {"email": "not-an-address", "password1": PASSWORD, "password2": PASSWORD + "x"}
+    ).content.decode()
 
     assert "<title>Error: Sign up · A Better Way</title>" in html
     assert '<a href="#id_email">' in html and '<a href="#id_password2">' in html
@@ -128,8 +130,9 @@ def test_sign_up_errors_are_shown_next_to_each_field_and_linked_from_the_summary
 
 
 def test_signing_up_with_an_address_already_in_use_does_not_say_so_on_the_page(client, alice):
-    response = client.post(reverse("account_signup"),
-                           {"email": "alice@example.org", "password1": PASSWORD, "password2": PASSWORD})
+    response = client.post(
+        reverse("account_signup"), {"email": "alice@example.org", "password1": PASSWORD, "password2": PASSWORD}
+    )
 
     assert response["Location"] == reverse("account_email_verification_sent")
     assert get_user_model().objects.filter(email="alice@example.org").count() == 1
@@ -169,12 +172,14 @@ def test_a_member_changes_their_password_and_a_wrong_current_one_is_refused(clie
     client.force_login(alice)
     url = reverse("account_change_password")
 
-    html = client.post(url, {"oldpassword": "wrong", "password1": "new-long-phrase-1",
-                             "password2": "new-long-phrase-1"}).content.decode()
+    html = client.post(
+        url, {"oldpassword": "wrong", "password1": "new-long-phrase-1", "password2": "new-long-phrase-1"}
+    ).content.decode()
     assert 'id="id_oldpassword_error"' in html and "Please type your current password." in html
 
-    response = client.post(url, {"oldpassword": PASSWORD, "password1": "new-long-phrase-1",
-                                 "password2": "new-long-phrase-1"})
+    response = client.post(
+        url, {"oldpassword": PASSWORD, "password1": "new-long-phrase-1", "password2": "new-long-phrase-1"}
+    )
     assert response.status_code == 302
     alice.refresh_from_db()
     assert alice.check_password("new-long-phrase-1")
@@ -194,7 +199,8 @@ def test_a_member_changes_their_email_address_once_the_new_one_is_confirmed(clie
     alice.refresh_from_db()
     assert alice.email == "alice@new.example.org"
     assert list(EmailAddress.objects.filter(user=alice).values_list("email", "verified", "primary")) == [
-        ("alice@new.example.org", True, True)]
+        ("alice@new.example.org", True, True)
+    ]
 
 
 def test_an_invalid_new_email_address_is_shown_next_to_the_field(client, alice):
@@ -225,12 +231,15 @@ def test_each_account_page_for_visitors_is_in_the_site_layout(client, db, name, 
     assert f"<h1>{heading}</h1>" in html
 
 
-@pytest.mark.parametrize(("name", "heading"), [
-    ("account_change_password", "Change your password"),
-    ("account_email", "Your email address"),
-    ("account_logout", "Log out"),
-    ("account_reauthenticate", "Confirm it is you"),
-])
+@pytest.mark.parametrize(
+    ("name", "heading"),
+    [
+        ("account_change_password", "Change your password"),
+        ("account_email", "Your email address"),
+        ("account_logout", "Log out"),
+        ("account_reauthenticate", "Confirm it is you"),
+    ],
+)
 def test_each_account_page_for_members_is_in_the_site_layout(client, alice, name, heading):
     client.force_login(alice)
 

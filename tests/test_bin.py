@@ -13,12 +13,25 @@ from .factories import InsightFactory, MeetingFactory, PersonFactory, PrincipleF
 def content(cell):
     principle = PrincipleFactory(slug="collaboration")
     speaker = PersonFactory(slug="speaker")
-    meeting = MeetingFactory(cell=cell, title="Zebracrossing meeting", slug="zebra-meeting", tags=["place"],
-                             summary="Zebracrossing summary.", principles=[principle])
+    meeting = MeetingFactory(
+        cell=cell,
+        title="Zebracrossing meeting",
+        slug="zebra-meeting",
+        tags=["place"],
+        summary="Zebracrossing summary.",
+        principles=[principle],
+    )
     SpeakerFactory(meeting=meeting, person=speaker)
-    insight = InsightFactory(title="Zebracrossing insight", slug="zebra-insight", cell=cell, tags=["place"],
-                             body="Zebracrossing body.", principles=[principle], authors=[speaker],
-                             source_meetings=[meeting])
+    insight = InsightFactory(
+        title="Zebracrossing insight",
+        slug="zebra-insight",
+        cell=cell,
+        tags=["place"],
+        body="Zebracrossing body.",
+        principles=[principle],
+        authors=[speaker],
+        source_meetings=[meeting],
+    )
     return {"meeting": meeting, "insight": insight, "principle": principle, "speaker": speaker}
 
 
@@ -114,8 +127,10 @@ def test_only_staff_may_open_the_bin_or_restore_from_it(client_for, users, conte
 
 
 def test_anonymous_visitors_are_asked_to_log_in_for_the_bin(client, content):
-    for response in (client.get(reverse("bin")),
-                     client.post(reverse("bin_restore", args=["meeting", content["meeting"].pk]))):
+    for response in (
+        client.get(reverse("bin")),
+        client.post(reverse("bin_restore", args=["meeting", content["meeting"].pk])),
+    ):
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("account_login"))
 

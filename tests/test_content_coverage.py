@@ -101,7 +101,8 @@ def test_every_sentence_of_the_seed_documents_is_in_the_site_content(capsys):
     folded = content.casefold()
     sentences = seed_sentences()
     missing = [
-        s for s in sentences
+        s
+        for s in sentences
         # An all-capitals heading may be shown in ordinary case; every other sentence exactly.
         if (s.casefold() not in folded if is_shouted(s) else s not in content)
     ]
@@ -114,12 +115,15 @@ def test_every_sentence_of_the_seed_documents_is_in_the_site_content(capsys):
 def test_the_sentence_splitter_sees_the_whole_archive():
     sentences = seed_sentences()
     assert len(sentences) > 1000
-    assert "Successful collaborations require good relationships, a shared vision, shared principles, shared " \
-           "behaviours and shared infrastructure, e.g., workforce development, and need to be enabling and " \
-           "facilitative, to adapt through learning and work to shared targets." in sentences
+    assert (
+        "Successful collaborations require good relationships, a shared vision, shared principles, shared "
+        "behaviours and shared infrastructure, e.g., workforce development, and need to be enabling and "
+        "facilitative, to adapt through learning and work to shared targets." in sentences
+    )
     # a paragraph the PDF broke is mended before splitting
-    assert any(s.startswith("Both my inner child and my grown-up professional self knew I didn't have them")
-               for s in sentences)
+    assert any(
+        s.startswith("Both my inner child and my grown-up professional self knew I didn't have them") for s in sentences
+    )
     assert not any(s in BOILERPLATE or s == "Read More" for s in sentences)
 
 
@@ -139,8 +143,13 @@ def test_nothing_is_invented_every_sentence_of_the_notes_and_essays_comes_from_t
     source = seed_text()
     source_folded = source.casefold()
     texts = []
-    for model, fields in [(Meeting, ["summary", "notes"]), (Insight, ["standfirst", "body"]),
-                          (Person, ["bio"]), (Principle, ["body"]), (Cell, ["aims"])]:
+    for model, fields in [
+        (Meeting, ["summary", "notes"]),
+        (Insight, ["standfirst", "body"]),
+        (Person, ["bio"]),
+        (Principle, ["body"]),
+        (Cell, ["aims"]),
+    ]:
         for row in model.objects.values_list(*fields):
             texts.extend(value for value in row if value)
     invented = []

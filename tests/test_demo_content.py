@@ -23,7 +23,8 @@ def test_loading_twice_changes_nothing(demo):
 
 def test_the_clip_cell_has_its_three_meetings_in_order(demo, client):
     numbers = list(
-        Meeting.objects.filter(cell__slug="collaborative-leadership-in-place").order_by("number")
+        Meeting.objects.filter(cell__slug="collaborative-leadership-in-place")
+        .order_by("number")
         .values_list("number", flat=True)
     )
     assert numbers == [1, 2, 3]
@@ -34,8 +35,9 @@ def test_the_clip_cell_has_its_three_meetings_in_order(demo, client):
 def test_the_five_signed_essays_of_the_collaboration_chapter_are_there(demo):
     principle = Principle.objects.get(slug="collaboration-is-better-than-competition")
     authors = set(
-        Insight.objects.filter(principles=principle, kind__in=["essay", "story"])
-        .values_list("authors__name", flat=True)
+        Insight.objects.filter(principles=principle, kind__in=["essay", "story"]).values_list(
+            "authors__name", flat=True
+        )
     )
     assert authors == {"Kathy Evans", "Cate Newnes-Smith", "Toby Lowe", "Audrey Thompson", "Tom Levitt"}
 

@@ -20,7 +20,9 @@ def edit(obj, user, comment, **changes):
 @pytest.fixture
 def meeting(cell, users):
     """A note with three versions: as loaded, then two edits by the convenor."""
-    meeting = MeetingFactory.build(cell=cell, title="Trust in place", slug="trust", summary="Trust grew slowly in Surrey.")
+    meeting = MeetingFactory.build(
+        cell=cell, title="Trust in place", slug="trust", summary="Trust grew slowly in Surrey."
+    )
     with versions.saving(meeting, user=None, comment="Loaded"):
         meeting.save()
         SpeakerFactory(meeting=meeting, person=PersonFactory(name="Dawn Plimmer"), role="main_speaker")
@@ -81,8 +83,9 @@ def test_the_compare_shows_choice_labels_and_speakers_as_people_read_them(client
     meeting.speaker_roles.all().delete()
     edit(meeting, users["convenor"], "Removed the speaker")
     oldest, newest = Version.objects.get_for_object(meeting).last(), Version.objects.get_for_object(meeting).first()
-    changes = dict(client_for(users["convenor"]).get(history_url(meeting, old=oldest.pk, new=newest.pk))
-                   .context["changes"])
+    changes = dict(
+        client_for(users["convenor"]).get(history_url(meeting, old=oldest.pk, new=newest.pk)).context["changes"]
+    )
     assert "<del>Everyone</del>" in changes["Who may read it"]
     assert "<del>Dawn Plimmer (Main speaker)</del>" in changes["Speakers"]
 

@@ -1,7 +1,7 @@
 """import_notes: notes written elsewhere become correct drafts, and nothing is imported twice."""
 
-import io
 import datetime
+import io
 import json
 from pathlib import Path
 
@@ -81,6 +81,7 @@ def run_json(*args):
 
 # --- reading the network's own listing -------------------------------------------------------
 
+
 def test_the_listing_splits_into_its_twelve_notes_without_the_host_boilerplate():
     notes = split_notes(LISTING)
     assert len(notes) == 12
@@ -92,8 +93,10 @@ def test_the_listing_splits_into_its_twelve_notes_without_the_host_boilerplate()
 def listing():
     cells = ["Collaborative Leadership in Place", "London cell 2", "London cell 3", "London cell 4"]
     people = ["Steve Wyler", "Caroline Slocock", "Cate Newnes-Smith"]
-    return {note.title: note for note in (parse(text, known_cells=cells, known_people=people)
-                                          for text in split_notes(LISTING))}
+    return {
+        note.title: note
+        for note in (parse(text, known_cells=cells, known_people=people) for text in split_notes(LISTING))
+    }
 
 
 def test_a_cell_note_gets_its_cell_number_summary_speakers_and_roles(listing):
@@ -157,18 +160,25 @@ def test_new_speakers_come_with_the_organisation_the_note_gives(listing):
 
 # --- notes of other layouts ------------------------------------------------------------------
 
+
 def test_a_note_with_numbered_sections_and_no_bullets():
     note = parse(OWN_NOTE_NUMBERED)
-    assert (note.title, note.kind, note.cell, note.number) == ("Climate Action Cell 2", "cell_meeting",
-                                                               "Climate Action", 2)
+    assert (note.title, note.kind, note.cell, note.number) == (
+        "Climate Action Cell 2",
+        "cell_meeting",
+        "Climate Action",
+        2,
+    )
     assert (note.date.isoformat(), note.date_precision) == ("2025-03-03", "day")
     assert speakers(note) == {
         "Priya Shah": ("convenor", ""),
         "Tom Baker": ("presenter", "Green Streets"),
         "Anna Lee": ("presenter", "Fair Power"),
     }
-    assert note.questions == ["How can councils share risk with community energy groups?",
-                              "What would a fair tariff look like?"]
+    assert note.questions == [
+        "How can councils share risk with community energy groups?",
+        "What would a fair tariff look like?",
+    ]
     assert [day.isoformat() for day in note.next_meetings] == ["2025-04-10", "2025-05-15"]
     assert "Participants agreed that local ownership builds trust." in note.notes
 
@@ -199,7 +209,10 @@ def test_a_word_document(tmp_path, db):
     [result] = run_json(word_file(tmp_path / "dinner.docx"))
     assert result["action"] == "created"
     assert (result["title"], result["kind"], result["date"]) == (
-        "Better Way dinner discussion, 4 October 2023", "dinner", "2023-10-04")
+        "Better Way dinner discussion, 4 October 2023",
+        "dinner",
+        "2023-10-04",
+    )
     assert result["speakers"] == ["Sam Green"] and result["questions"] == ["Who owns the high street?"]
     meeting = Meeting.objects.get(title=result["title"])
     assert meeting.summary == "- Neighbourhoods need patient money."
@@ -207,6 +220,7 @@ def test_a_word_document(tmp_path, db):
 
 
 # --- saving ----------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def note_file(tmp_path):
@@ -218,11 +232,18 @@ def note_file(tmp_path):
 def test_it_creates_a_draft_with_speakers_questions_and_next_dates(db, note_file):
     [result] = run_json(note_file)
     assert result == {
-        "action": "created", "title": "Climate Action Cell 2", "date": "2025-03-03", "date_precision": "day",
-        "kind": "cell_meeting", "cell": "Climate Action", "number": 2,
+        "action": "created",
+        "title": "Climate Action Cell 2",
+        "date": "2025-03-03",
+        "date_precision": "day",
+        "kind": "cell_meeting",
+        "cell": "Climate Action",
+        "number": 2,
         "speakers": ["Priya Shah", "Tom Baker", "Anna Lee"],
-        "questions": ["How can councils share risk with community energy groups?",
-                      "What would a fair tariff look like?"],
+        "questions": [
+            "How can councils share risk with community energy groups?",
+            "What would a fair tariff look like?",
+        ],
         "next_meetings": ["2025-04-10", "2025-05-15"],
         "url": "/notes/climate-action-cell-2/",
         "message": "Created as a draft. New cell “Climate Action” created.",
@@ -247,8 +268,15 @@ def test_a_note_matches_by_cell_and_number_or_kind_and_day(db, tmp_path):
     path = tmp_path / "a.txt"
     path.write_text(OWN_NOTE_NUMBERED)
     assert run_json(path)[0]["action"] == "matched"
-    MeetingFactory(cell=None, number=None, kind="roundtable", title="Funding roundtable", slug="funding",
-                   date=datetime.date(2024, 9, 12), date_precision="day")
+    MeetingFactory(
+        cell=None,
+        number=None,
+        kind="roundtable",
+        title="Funding roundtable",
+        slug="funding",
+        date=datetime.date(2024, 9, 12),
+        date_precision="day",
+    )
     path.write_text(OWN_NOTE_MARKDOWN)
     assert run_json(path)[0]["url"] == "/notes/funding/"
 
@@ -291,6 +319,7 @@ def test_the_readable_summary_names_what_it_did(db, note_file):
 
 # --- bad input ----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
@@ -299,9 +328,14 @@ def test_the_readable_summary_names_what_it_did(db, note_file):
         ("note.txt", "Titre café".encode("latin-1"), "is not UTF-8"),
         ("note.txt", b"x" * (MAX_BYTES + 1), "the limit is 2 MB"),
         ("note.docx", b"not really a zip", "not a Word document"),
-        ("note.txt", (b"This first line is a long sentence that runs on like a paragraph, not a title at all, "
-                      b"and so the importer cannot tell what the note is called.\n\nMore text."),
-         "no recognisable title"),
+        (
+            "note.txt",
+            (
+                b"This first line is a long sentence that runs on like a paragraph, not a title at all, "
+                b"and so the importer cannot tell what the note is called.\n\nMore text."
+            ),
+            "no recognisable title",
+        ),
     ],
 )
 def test_bad_input_gets_a_clear_message_and_saves_nothing(db, tmp_path, name, content, message):
@@ -354,6 +388,7 @@ def test_reimporting_the_archive_duplicates_nothing(db):
     before = (Meeting.objects.count(), Person.objects.count())
     results = run_json(SEEDS / "001_561302519c1ffc75.txt", SEEDS / "004_e684959b28fff9a6.txt")
     assert {result["action"] for result in results} == {"matched"}, [
-        (r["title"], r["action"]) for r in results if r["action"] != "matched"]
+        (r["title"], r["action"]) for r in results if r["action"] != "matched"
+    ]
     assert len(results) == 13
     assert (Meeting.objects.count(), Person.objects.count()) == before

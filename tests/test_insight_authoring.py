@@ -14,11 +14,21 @@ from .factories import CellFactory, InsightFactory, MeetingFactory, PersonFactor
 
 def form_data(**changes):
     data = {
-        "kind": "essay", "title": "Local is better than national", "slug": "", "published": "2018-06",
-        "collection": "Insights for A Better Way (2018)", "standfirst": "Why *place* matters.",
-        "body": "## Power\n\nDecisions are better made **close** to people.", "editorial_note": "",
-        "original_url": "", "publisher": "", "tags": "place, systems leadership", "visibility": "public",
-        "cell": "", "comment": "", "save": "1",
+        "kind": "essay",
+        "title": "Local is better than national",
+        "slug": "",
+        "published": "2018-06",
+        "collection": "Insights for A Better Way (2018)",
+        "standfirst": "Why *place* matters.",
+        "body": "## Power\n\nDecisions are better made **close** to people.",
+        "editorial_note": "",
+        "original_url": "",
+        "publisher": "",
+        "tags": "place, systems leadership",
+        "visibility": "public",
+        "cell": "",
+        "comment": "",
+        "save": "1",
     }
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
@@ -26,8 +36,15 @@ def form_data(**changes):
 
 def edit_data(insight, **changes):
     """What the edit form of `insight` posts back, with `changes` typed in."""
-    stored = {"kind": insight.kind, "title": insight.title, "slug": insight.slug, "published": "2018",
-              "standfirst": insight.standfirst, "body": insight.body, "edit_version": insight.edit_version}
+    stored = {
+        "kind": insight.kind,
+        "title": insight.title,
+        "slug": insight.slug,
+        "published": "2018",
+        "standfirst": insight.standfirst,
+        "body": insight.body,
+        "edit_version": insight.edit_version,
+    }
     return form_data(**{**stored, **changes})
 
 
@@ -57,12 +74,15 @@ def test_staff_create_a_draft_with_everything_the_public_page_shows(staff, users
     assert "<strong>close</strong>" in html
 
 
-@pytest.mark.parametrize(("typed", "date", "precision"), [
-    ("2018", datetime.date(2018, 1, 1), "year"),
-    ("2018-06", datetime.date(2018, 6, 1), "month"),
-    ("2018-06-05", datetime.date(2018, 6, 5), "day"),
-    ("", None, "day"),
-])
+@pytest.mark.parametrize(
+    ("typed", "date", "precision"),
+    [
+        ("2018", datetime.date(2018, 1, 1), "year"),
+        ("2018-06", datetime.date(2018, 6, 1), "month"),
+        ("2018-06-05", datetime.date(2018, 6, 5), "day"),
+        ("", None, "day"),
+    ],
+)
 def test_the_date_is_kept_only_as_exact_as_it_was_typed(staff, typed, date, precision):
     staff.post(reverse("insights:insight_create"), form_data(published=typed))
     insight = Insight.objects.get()
@@ -74,7 +94,10 @@ def test_a_typed_address_is_used_and_a_generated_one_never_clashes(staff):
     staff.post(reverse("insights:insight_create"), form_data())
     staff.post(reverse("insights:insight_create"), form_data(slug="my-address"))
     assert set(Insight.objects.values_list("slug", flat=True)) == {
-        "local-is-better-than-national", "local-is-better-than-national-2", "my-address"}
+        "local-is-better-than-national",
+        "local-is-better-than-national-2",
+        "my-address",
+    }
 
 
 def test_preview_shows_what_the_public_will_see_and_saves_nothing(staff):
@@ -102,8 +125,10 @@ def test_editing_saves_a_new_version_with_the_comment(staff):
     assert form.context["form"].initial["published"] == "2018-01-01"
     assert form.context["form"].initial["edit_version"] == 1
 
-    staff.post(reverse("insights:insight_edit", args=[insight.slug]),
-               edit_data(insight, body="New body.", comment="Rewrote the body"))
+    staff.post(
+        reverse("insights:insight_edit", args=[insight.slug]),
+        edit_data(insight, body="New body.", comment="Rewrote the body"),
+    )
 
     insight.refresh_from_db()
     assert (insight.body, insight.edit_version) == ("New body.", 2)
@@ -166,14 +191,17 @@ def test_delete_asks_first_then_moves_it_to_the_bin(staff, users):
     assert insight.deleted_by == users["staff"]
 
 
-@pytest.mark.parametrize(("changes", "field", "message"), [
-    ({"title": ""}, "title", "Give the insight a title."),
-    ({"title": "x" * 251}, "title", "at most 250 characters"),
-    ({"published": "June-ish"}, "published", "Write the date as a year, a month or a day"),
-    ({"original_url": "not a web address"}, "original_url", "Enter a valid URL."),
-    ({"slug": "taken"}, "slug", "Another insight has this address"),
-    ({"visibility": "cell"}, "visibility", "Choose the cell whose members may read it."),
-])
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"title": ""}, "title", "Give the insight a title."),
+        ({"title": "x" * 251}, "title", "at most 250 characters"),
+        ({"published": "June-ish"}, "published", "Write the date as a year, a month or a day"),
+        ({"original_url": "not a web address"}, "original_url", "Enter a valid URL."),
+        ({"slug": "taken"}, "slug", "Another insight has this address"),
+        ({"visibility": "cell"}, "visibility", "Choose the cell whose members may read it."),
+    ],
+)
 def test_bad_input_is_shown_next_to_its_field_and_nothing_is_saved(staff, changes, field, message):
     InsightFactory(slug="taken")
     response = staff.post(reverse("insights:insight_create"), form_data(**changes))
@@ -200,7 +228,8 @@ def test_staff_see_the_editing_toolbar_on_an_insight_and_others_do_not(client_fo
     assert reverse("insights:insight_unpublish", args=[insight.slug]) in html
     for role in ("anonymous", "member", "convenor"):
         assert reverse("insights:insight_edit", args=[insight.slug]) not in (
-            client_for(users[role]).get(insight.get_absolute_url()).content.decode())
+            client_for(users[role]).get(insight.get_absolute_url()).content.decode()
+        )
 
 
 AUTHORING = [
@@ -219,8 +248,9 @@ AUTHORING = [
 
 @pytest.mark.parametrize(("name", "per_insight", "method"), AUTHORING)
 @pytest.mark.parametrize("role", ["member", "cell_member", "convenor", "other_convenor"])
-def test_members_who_are_not_staff_are_refused_every_authoring_action(client_for, users, name, per_insight, method,
-                                                                    role):
+def test_members_who_are_not_staff_are_refused_every_authoring_action(
+    client_for, users, name, per_insight, method, role
+):
     insight = InsightFactory(status="published", body="Untouched.")
     url = reverse(name, args=[insight.slug] if per_insight else [])
     client = client_for(users[role])

@@ -75,8 +75,13 @@ def test_an_over_long_message_is_refused_next_to_the_field_and_nothing_is_saved(
 
 
 def test_the_cells_members_and_convenors_are_told_so_instead_of_a_form(client_for, users, cell):
-    assert "You are a member of this cell" in client_for(users["cell_member"]).get(cell.get_absolute_url()).content.decode()
-    assert "You are a convenor of this cell" in client_for(users["convenor"]).get(cell.get_absolute_url()).content.decode()
+    assert (
+        "You are a member of this cell"
+        in client_for(users["cell_member"]).get(cell.get_absolute_url()).content.decode()
+    )
+    assert (
+        "You are a convenor of this cell" in client_for(users["convenor"]).get(cell.get_absolute_url()).content.decode()
+    )
 
     client_for(users["cell_member"]).post(join_url(cell))
     assert not JoinRequest.objects.exists()
@@ -143,9 +148,9 @@ def test_an_answer_that_is_neither_accept_nor_decline_is_a_bad_request(client_fo
 def test_the_members_page_lists_convenors_thought_leaders_and_members(client_for, users, cell):
     html = client_for(users["convenor"]).get(members_url(cell)).content.decode()
 
-    assert "Convenors <span class=\"count\">(1)</span>" in html
-    assert "Thought leaders <span class=\"count\">(0)</span>" in html
-    assert "Members <span class=\"count\">(1)</span>" in html
+    assert 'Convenors <span class="count">(1)</span>' in html
+    assert 'Thought leaders <span class="count">(0)</span>' in html
+    assert 'Members <span class="count">(1)</span>' in html
 
 
 @pytest.mark.parametrize("role", ["member", "cell_member", "other_convenor"])

@@ -34,7 +34,7 @@ def test_a_top_level_heading_becomes_h2_under_the_page_title():
         '<a href="javascript:alert(1)">click</a>',
         '<iframe src="https://evil.example"></iframe>',
         "<svg onload=alert(1)>",
-        '[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)',
+        "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
     ],
 )
 def test_nothing_a_user_types_runs_as_script(attack):

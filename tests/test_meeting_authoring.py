@@ -16,14 +16,28 @@ from .factories import MeetingFactory, PersonFactory, SpeakerFactory, UserFactor
 
 def meeting_data(cell, **overrides):
     data = {
-        "title": "Collaborative Leadership in Place Cell 4", "cell": str(cell.pk) if cell else "",
-        "kind": "cell_meeting", "number": "4", "when": "9 September 2021", "place": "", "summary": "- A key point",
-        "notes": "## Opening\n\nThe notes.", "editorial_note": "", "visibility": "public",
-        "notes_visibility": "public", "tags": "place", "next_dates": "",
-        "speakers-TOTAL_FORMS": "2", "speakers-INITIAL_FORMS": "0", "speakers-MIN_NUM_FORMS": "0",
+        "title": "Collaborative Leadership in Place Cell 4",
+        "cell": str(cell.pk) if cell else "",
+        "kind": "cell_meeting",
+        "number": "4",
+        "when": "9 September 2021",
+        "place": "",
+        "summary": "- A key point",
+        "notes": "## Opening\n\nThe notes.",
+        "editorial_note": "",
+        "visibility": "public",
+        "notes_visibility": "public",
+        "tags": "place",
+        "next_dates": "",
+        "speakers-TOTAL_FORMS": "2",
+        "speakers-INITIAL_FORMS": "0",
+        "speakers-MIN_NUM_FORMS": "0",
         "speakers-MAX_NUM_FORMS": "1000",
-        "questions-TOTAL_FORMS": "1", "questions-INITIAL_FORMS": "0", "questions-MIN_NUM_FORMS": "0",
-        "questions-MAX_NUM_FORMS": "1000", "questions-0-text": "",
+        "questions-TOTAL_FORMS": "1",
+        "questions-INITIAL_FORMS": "0",
+        "questions-MIN_NUM_FORMS": "0",
+        "questions-MAX_NUM_FORMS": "1000",
+        "questions-0-text": "",
         "save": "1",
     }
     data.update(overrides)
@@ -32,9 +46,16 @@ def meeting_data(cell, **overrides):
 
 def edit_data(meeting, **overrides):
     """The edit form as the browser would send it back, unchanged unless overridden."""
-    data = meeting_data(meeting.cell, title=meeting.title, number=str(meeting.number or ""), summary=meeting.summary,
-                        notes=meeting.notes, when=meeting.display_date, edit_version=str(meeting.edit_version),
-                        **{"speakers-TOTAL_FORMS": "0", "questions-TOTAL_FORMS": "0"})
+    data = meeting_data(
+        meeting.cell,
+        title=meeting.title,
+        number=str(meeting.number or ""),
+        summary=meeting.summary,
+        notes=meeting.notes,
+        when=meeting.display_date,
+        edit_version=str(meeting.edit_version),
+        **{"speakers-TOTAL_FORMS": "0", "questions-TOTAL_FORMS": "0"},
+    )
     data.update(overrides)
     return data
 
@@ -51,18 +72,28 @@ def create(client, cell, **overrides):
 
 def test_a_convenor_writes_up_a_meeting_with_two_speakers(convenor_client, cell, users):
     cate = PersonFactory(name="Cate Newnes-Smith", is_public=True)
-    response = create(convenor_client, cell, **{
-        "speakers-0-person": str(cate.pk), "speakers-0-role": "thought_leader", "speakers-0-order": "1",
-        "speakers-1-new_name": "Dawn Plimmer", "speakers-1-new_organisation": "Collaborate",
-        "speakers-1-role": "main_speaker", "speakers-1-order": "0",
-        "questions-0-text": "What does systems leadership look like?",
-        "next_dates": "9 September 2031, 3.00-4.30pm",
-    })
+    response = create(
+        convenor_client,
+        cell,
+        **{
+            "speakers-0-person": str(cate.pk),
+            "speakers-0-role": "thought_leader",
+            "speakers-0-order": "1",
+            "speakers-1-new_name": "Dawn Plimmer",
+            "speakers-1-new_organisation": "Collaborate",
+            "speakers-1-role": "main_speaker",
+            "speakers-1-order": "0",
+            "questions-0-text": "What does systems leadership look like?",
+            "next_dates": "9 September 2031, 3.00-4.30pm",
+        },
+    )
     meeting = Meeting.objects.get(number=4)
     assert response.status_code == 302 and response["Location"] == meeting.get_absolute_url()
     assert (meeting.status, meeting.created_by, meeting.date_precision) == ("draft", users["convenor"], "day")
     assert [(s.person.name, s.role) for s in meeting.speaker_roles.order_by("order")] == [
-        ("Dawn Plimmer", "main_speaker"), ("Cate Newnes-Smith", "thought_leader")]
+        ("Dawn Plimmer", "main_speaker"),
+        ("Cate Newnes-Smith", "thought_leader"),
+    ]
     assert Person.objects.get(name="Dawn Plimmer").organisation.name == "Collaborate"
     assert meeting.questions.get().text == "What does systems leadership look like?"
     assert cell.upcoming_dates.get().time == "3.00-4.30pm"
@@ -100,14 +131,16 @@ def test_add_another_speaker_adds_a_row_without_javascript(convenor_client, cell
         ({"when": "31 February 2021"}, "when", "Enter a date like"),
         ({"title": ""}, "title", "This field is required"),
         ({"title": "x" * 251}, "title", "at most 250 characters"),
-        ({"speakers-0-role": "presenter", "speakers-0-new_organisation": "Somewhere"}, "new_name",
-         "Give the speaker’s name"),
+        (
+            {"speakers-0-role": "presenter", "speakers-0-new_organisation": "Somewhere"},
+            "new_name",
+            "Give the speaker’s name",
+        ),
         ({"speakers-0-new_name": "Jo Bloggs"}, "role", "Give the speaker’s role"),
         ({"visibility": "everyone"}, "visibility", "Select a valid choice"),
     ],
 )
-def test_bad_input_is_refused_next_to_the_field_and_nothing_is_saved(convenor_client, cell, overrides, field,
-                                                                     message):
+def test_bad_input_is_refused_next_to_the_field_and_nothing_is_saved(convenor_client, cell, overrides, field, message):
     response = create(convenor_client, cell, **overrides)
     assert response.status_code == 200
     html = response.content.decode()
@@ -194,15 +227,17 @@ def test_named_speakers_review_the_draft_and_the_convenor_sees_their_answers(con
     reviewer.force_login(speaker_user)
     page = reviewer.get(reverse("cells:meeting_review", args=[meeting.slug]))
     assert page.status_code == 200 and "Dawn said collaboration is hard." in page.content.decode()
-    reviewer.post(reverse("cells:meeting_review", args=[meeting.slug]),
-                  {"answer": "changes", "comment": "I said it is worth it."})
+    reviewer.post(
+        reverse("cells:meeting_review", args=[meeting.slug]), {"answer": "changes", "comment": "I said it is worth it."}
+    )
     review = SpeakerReview.objects.get()
     assert (review.status, review.comment) == ("changes", "I said it is worth it.")
     html = convenor_client.get(meeting.get_absolute_url()).content.decode()
     assert "Asked for a change" in html and "I said it is worth it." in html
 
-    response = convenor_client.post(reverse("cells:meeting_publish", args=[meeting.slug]),
-                                    {"publish_without_confirmations": "on"})
+    response = convenor_client.post(
+        reverse("cells:meeting_publish", args=[meeting.slug]), {"publish_without_confirmations": "on"}
+    )
     meeting.refresh_from_db()
     assert meeting.status == "published"
 
@@ -238,8 +273,9 @@ def test_a_stale_edit_is_refused_and_keeps_what_was_typed(client, users, cell):
     meeting.refresh_from_db()
     assert meeting.summary == "Their quick fix."
     # once they have seen the changes, saving again is their choice
-    again = second.post(reverse("cells:meeting_edit", args=[meeting.slug]),
-                        dict(stale_form, edit_version=str(meeting.edit_version)))
+    again = second.post(
+        reverse("cells:meeting_edit", args=[meeting.slug]), dict(stale_form, edit_version=str(meeting.edit_version))
+    )
     assert again.status_code == 302
     meeting.refresh_from_db()
     assert meeting.summary == "My careful rewrite."
@@ -264,8 +300,9 @@ def test_deleting_moves_the_note_to_the_bin(convenor_client, client, cell):
 
 
 def test_key_points_can_be_public_while_the_notes_are_for_members(client, cell, users):
-    meeting = MeetingFactory(cell=cell, summary="Public key point.", notes="Zanzibar detail for members.",
-                             notes_visibility="members")
+    meeting = MeetingFactory(
+        cell=cell, summary="Public key point.", notes="Zanzibar detail for members.", notes_visibility="members"
+    )
     html = client.get(meeting.get_absolute_url()).content.decode()
     assert "Public key point." in html and "Zanzibar" not in html
     assert "Log in</a> or <a" in html
@@ -290,8 +327,7 @@ NOTE = b"Collaborative Leadership in Place Cell 5\n\nSummary of key points\n\n- 
 def test_a_convenor_uploads_a_note_file_and_gets_a_draft(convenor_client, cell):
     cell.name = "Collaborative Leadership in Place"
     cell.save()
-    response = convenor_client.post(reverse("note_import"),
-                                    {"file": SimpleUploadedFile("cell5.txt", NOTE)})
+    response = convenor_client.post(reverse("note_import"), {"file": SimpleUploadedFile("cell5.txt", NOTE)})
     meeting = Meeting.objects.get(number=5)
     assert (meeting.cell, meeting.status) == (cell, "draft")
     assert reverse("cells:meeting_edit", args=[meeting.slug]) in response.content.decode()
@@ -306,6 +342,7 @@ def test_an_upload_for_a_cell_the_convenor_does_not_convene_is_refused(convenor_
 
 
 def test_an_upload_of_the_wrong_kind_of_file_is_refused(convenor_client):
-    response = convenor_client.post(reverse("note_import"),
-                                    {"file": SimpleUploadedFile("n.pdf", BytesIO(b"%PDF").read())})
+    response = convenor_client.post(
+        reverse("note_import"), {"file": SimpleUploadedFile("n.pdf", BytesIO(b"%PDF").read())}
+    )
     assert "Choose a Word (.docx), Markdown (.md) or text (.txt) file." in response.content.decode()

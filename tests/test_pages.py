@@ -24,32 +24,71 @@ def site(db):
     org = OrganisationFactory(name="Surrey Youth Focus", slug="syf")
     cate = PersonFactory(name="Cate Newnes-Smith", slug="cate", organisation=org, role="CEO", bio="Cate *leads*.")
     steve = PersonFactory(name="Steve Wyler", slug="steve", organisation=None, role="Co-convenor")
-    principle = PrincipleFactory(title="Collaboration is better than competition", slug="collaboration",
-                                 statement="Collaboration is the best way to address complex social issues.")
+    principle = PrincipleFactory(
+        title="Collaboration is better than competition",
+        slug="collaboration",
+        statement="Collaboration is the best way to address complex social issues.",
+    )
     cell = CellFactory(name="Collaborative Leadership in Place", slug="clip", aims="To **abandon** silos.")
     MembershipFactory(cell=cell, person=steve, role="convenor")
     MembershipFactory(cell=cell, person=cate, role="thought_leader")
-    first = MeetingFactory(cell=cell, number=1, title="Cell 1", slug="cell-1", date=datetime.date(2020, 6, 1),
-                           date_precision="month", summary="- Relationships first",
-                           notes="## Aims of the cell\n\nText.",
-                           principles=[principle], tags=["systems leadership"])
-    second = MeetingFactory(cell=cell, number=2, title="Cell 2", slug="cell-2", date=datetime.date(2020, 7, 1),
-                            date_precision="month")
+    first = MeetingFactory(
+        cell=cell,
+        number=1,
+        title="Cell 1",
+        slug="cell-1",
+        date=datetime.date(2020, 6, 1),
+        date_precision="month",
+        summary="- Relationships first",
+        notes="## Aims of the cell\n\nText.",
+        principles=[principle],
+        tags=["systems leadership"],
+    )
+    second = MeetingFactory(
+        cell=cell, number=2, title="Cell 2", slug="cell-2", date=datetime.date(2020, 7, 1), date_precision="month"
+    )
     SpeakerFactory(meeting=first, person=steve, role="co_convenor", order=0)
     SpeakerFactory(meeting=first, person=cate, role="presenter", order=1)
     SpeakerFactory(meeting=second, person=cate, role="thought_leader")
     first.questions.create(text="What happens when key individuals move on?").taken_up_in.add(second)
     second.questions.create(text="What does collaboration look like?")
-    dinner = MeetingFactory(cell=None, number=None, kind="dinner", title="Dinner discussion", slug="dinner",
-                            date=datetime.date(2018, 11, 26), date_precision="day", place="London")
-    essay = InsightFactory(title="The role of connectors", slug="connectors", kind="essay", authors=[cate],
-                           principles=[principle], tags=["connectors"], standfirst="Ideas from Cate",
-                           body="> A pull quote\n\nBody text.", collection="Insights for A Better Way (2018)",
-                           published_on=datetime.date(2018, 1, 1), published_on_precision="year")
-    summary = InsightFactory(title="Toward shared leadership", slug="toward", kind="summary",
-                             principles=[principle], source_meetings=[first, second])
-    blog = InsightFactory(title="A guest blog", slug="blog", kind="blog", publisher="NCVO",
-                          original_url="https://blogs.ncvo.org.uk/example")
+    dinner = MeetingFactory(
+        cell=None,
+        number=None,
+        kind="dinner",
+        title="Dinner discussion",
+        slug="dinner",
+        date=datetime.date(2018, 11, 26),
+        date_precision="day",
+        place="London",
+    )
+    essay = InsightFactory(
+        title="The role of connectors",
+        slug="connectors",
+        kind="essay",
+        authors=[cate],
+        principles=[principle],
+        tags=["connectors"],
+        standfirst="Ideas from Cate",
+        body="> A pull quote\n\nBody text.",
+        collection="Insights for A Better Way (2018)",
+        published_on=datetime.date(2018, 1, 1),
+        published_on_precision="year",
+    )
+    summary = InsightFactory(
+        title="Toward shared leadership",
+        slug="toward",
+        kind="summary",
+        principles=[principle],
+        source_meetings=[first, second],
+    )
+    blog = InsightFactory(
+        title="A guest blog",
+        slug="blog",
+        kind="blog",
+        publisher="NCVO",
+        original_url="https://blogs.ncvo.org.uk/example",
+    )
     UpcomingDateFactory(cell=cell, date=datetime.date.today() + datetime.timedelta(days=10), time="3.00-4.30pm")
     return locals()
 
@@ -62,8 +101,14 @@ def get(client, url):
 
 def test_home_shows_principles_latest_insights_notes_and_upcoming_meetings(client, site):
     html = get(client, reverse("home"))
-    for text in ["Collaboration is better than competition", "The role of connectors", "Cell 2",
-                 "Dinner discussion", "3.00-4.30pm", "Collaborative Leadership in Place"]:
+    for text in [
+        "Collaboration is better than competition",
+        "The role of connectors",
+        "Cell 2",
+        "Dinner discussion",
+        "3.00-4.30pm",
+        "Collaborative Leadership in Place",
+    ]:
         assert text in html
 
 
@@ -170,8 +215,16 @@ def test_an_empty_search_shows_just_the_form(client, site):
 
 @pytest.mark.parametrize(
     "url",
-    ["/notes/no-such-note/", "/insights/no-such/", "/cells/no-such/", "/principles/no-such/",
-     "/people/no-such/", "/organisations/no-such/", "/tags/no-such/", "/no-such-page/"],
+    [
+        "/notes/no-such-note/",
+        "/insights/no-such/",
+        "/cells/no-such/",
+        "/principles/no-such/",
+        "/people/no-such/",
+        "/organisations/no-such/",
+        "/tags/no-such/",
+        "/no-such-page/",
+    ],
 )
 def test_unknown_addresses_give_the_sites_own_404(client, site, url):
     with override_settings(DEBUG=False):

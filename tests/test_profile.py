@@ -19,8 +19,7 @@ def bob(db):
 
 
 def profile(name="Bob Jones", organisation="", new_organisation="", role="Director", bio="I *run* things."):
-    return {"name": name, "organisation": organisation, "new_organisation": new_organisation, "role": role,
-            "bio": bio}
+    return {"name": name, "organisation": organisation, "new_organisation": new_organisation, "role": role, "bio": bio}
 
 
 def test_a_visitor_is_asked_to_log_in_to_see_a_profile(client, db):
@@ -40,7 +39,11 @@ def test_the_first_save_creates_the_members_person_with_a_slug_no_one_else_has(c
     assert response["Location"] == URL
     person = Person.objects.get(user=bob)
     assert (person.name, person.slug, person.organisation, person.role) == (
-        "Bob Jones", "bob-jones-2", organisation, "Director")
+        "Bob Jones",
+        "bob-jones-2",
+        organisation,
+        "Director",
+    )
     html = client.get(URL).content.decode()
     assert "Your profile is saved." in html and f'href="{person.get_absolute_url()}">your page</a>' in html
 
@@ -129,6 +132,8 @@ def test_staff_find_an_account_by_email_to_link_it_to_an_archive_person(client, 
     assert "type part of their email address to find it" in change_page
     assert 'class="admin-autocomplete' in change_page and 'name="user"' in change_page
 
-    found = client.get(reverse("admin:autocomplete"), {
-        "term": "bob.jones", "app_label": "people", "model_name": "person", "field_name": "user"}).json()
+    found = client.get(
+        reverse("admin:autocomplete"),
+        {"term": "bob.jones", "app_label": "people", "model_name": "person", "field_name": "user"},
+    ).json()
     assert [result["text"] for result in found["results"]] == ["bob.jones@example.org"]

@@ -27,15 +27,17 @@ def archive(db):
     principle = PrincipleFactory(slug="principle")
     cell = CellFactory(slug="cell")
     meeting = MeetingFactory(cell=cell, slug="meeting", number=30000, tags=["place"], principles=[principle])
-    insight = InsightFactory(slug="insight", authors=[person], principles=[principle], tags=["place"],
-                             source_meetings=[meeting])
+    insight = InsightFactory(
+        slug="insight", authors=[person], principles=[principle], tags=["place"], source_meetings=[meeting]
+    )
 
     def grow(n):
         for _ in range(n):
             other_person = PersonFactory(organisation=organisation)
             other_cell = CellFactory()
-            new = MeetingFactory(cell=cell, tags=["place", "covid-19"], principles=[principle],
-                                 summary="Findme in the summary.")
+            new = MeetingFactory(
+                cell=cell, tags=["place", "covid-19"], principles=[principle], summary="Findme in the summary."
+            )
             MeetingFactory(cell=other_cell, status="draft")
             MeetingFactory(cell=None, number=None, kind="roundtable")
             SpeakerFactory(meeting=new, person=person)
@@ -44,13 +46,26 @@ def archive(db):
             question.taken_up_in.add(new)
             QuestionFactory(raised_at=new)
             UpcomingDateFactory(cell=cell)
-            InsightFactory(authors=[person, other_person], principles=[principle], tags=["place"],
-                           source_meetings=[meeting, new], cell=cell, body="Findme in the body.")
+            InsightFactory(
+                authors=[person, other_person],
+                principles=[principle],
+                tags=["place"],
+                source_meetings=[meeting, new],
+                cell=cell,
+                body="Findme in the body.",
+            )
             InsightFactory(status="draft")
             insight.source_meetings.add(new)
 
-    return {"grow": grow, "cell": cell, "meeting": meeting, "insight": insight, "person": person,
-            "principle": principle, "organisation": organisation}
+    return {
+        "grow": grow,
+        "cell": cell,
+        "meeting": meeting,
+        "insight": insight,
+        "person": person,
+        "principle": principle,
+        "organisation": organisation,
+    }
 
 
 PAGES = [

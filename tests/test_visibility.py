@@ -30,15 +30,26 @@ def content(cell):
         ("cell", "published", "cell"),
     ]:
         meeting = MeetingFactory(
-            cell=cell, title=f"Zebracrossing {name} meeting", slug=f"{name}-meeting",
+            cell=cell,
+            title=f"Zebracrossing {name} meeting",
+            slug=f"{name}-meeting",
             summary=f"Zebracrossing summary of the {name} meeting.",
-            status=status, visibility=visibility, tags=["systems leadership"], principles=[principle],
+            status=status,
+            visibility=visibility,
+            tags=["systems leadership"],
+            principles=[principle],
         )
         SpeakerFactory(meeting=meeting, person=speaker)
         insight = InsightFactory(
-            title=f"Zebracrossing {name} insight", slug=f"{name}-insight", cell=cell,
-            body=f"Zebracrossing body of the {name} insight.", status=status, visibility=visibility,
-            authors=[speaker], principles=[principle], tags=["systems leadership"],
+            title=f"Zebracrossing {name} insight",
+            slug=f"{name}-insight",
+            cell=cell,
+            body=f"Zebracrossing body of the {name} insight.",
+            status=status,
+            visibility=visibility,
+            authors=[speaker],
+            principles=[principle],
+            tags=["systems leadership"],
         )
         items[name] = (meeting, insight)
     public_meeting = items["public"][0]

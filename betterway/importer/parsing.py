@@ -47,8 +47,11 @@ ROLE_WORDS = [
     (Speaker.Role.CO_CONVENOR, "appositive", re.compile(r"co-?convenor", re.I)),
     (Speaker.Role.CONVENOR, "appositive", re.compile(r"convenor", re.I)),
     (Speaker.Role.FACILITATOR, "near", re.compile(r"facilitat\w*", re.I)),
-    (Speaker.Role.INTRODUCER, "after", re.compile(
-        r"introduc(ed|ing) (the|this|our) (meeting|roundtable|discussion|cell|dinner)", re.I)),
+    (
+        Speaker.Role.INTRODUCER,
+        "after",
+        re.compile(r"introduc(ed|ing) (the|this|our) (meeting|roundtable|discussion|cell|dinner)", re.I),
+    ),
 ]
 SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
 NAME = r"[A-Z][a-z]+(?:[-’'][A-Z]?[a-z]+)?(?:[ \xa0]+(?:[A-Z][a-z]+(?:[-’'][A-Z]?[a-z]+)*)){1,2}"
@@ -76,8 +79,10 @@ DESCRIPTIONS = [
         rf"(?P<name>{NAME}),\s+(?:the\s+)?(?P<job>[A-Z]?[\w -]{{1,40}}?)\s+(?:of|at)\s+(?P<org>{ORGANISATION}),"
     ),
 ]
-LEADING_WORDS = re.compile(r"^((As|But|And|When|If|Then|So|While|After|Before|Since|Through|Thanks|Reflecting|"
-                           r"Introducing|Opening|Here|Also)\s+)+")
+LEADING_WORDS = re.compile(
+    r"^((As|But|And|When|If|Then|So|While|After|Before|Since|Through|Thanks|Reflecting|"
+    r"Introducing|Opening|Here|Also)\s+)+"
+)
 NOT_NAMES = re.compile(
     r"^(A|An|The|This|That|These|Our|We|In|On|At|It|He|She|They|One|Better Way|Civil Exchange|Local|National"
     r"|Government|Council|Covid|January|February|March|April|May|June|July|August|September|October|November"
@@ -170,8 +175,10 @@ def parse_note(text, *, known_cells=(), known_people=()):
     first = blocks.pop(0)
     title = first[-1].strip().rstrip(":")
     if len(title) > 250 or len(title.split()) > 30 or title.endswith("."):
-        raise NoteError("The note has no recognisable title: its first line should be the title, "
-                        f"not a paragraph (it begins “{title[:60]}…”).")
+        raise NoteError(
+            "The note has no recognisable title: its first line should be the title, "
+            f"not a paragraph (it begins “{title[:60]}…”)."
+        )
     note = ParsedNote(title=title)
 
     date_line = ""
@@ -231,8 +238,10 @@ def _sections(blocks, note):
     for block in blocks:
         kind, text = block[0], block[-1]
         is_date_line = collecting == "next" and kind == "para" and find_days(text)
-        is_heading = kind == "heading" or (kind == "para" and not is_date_line and _looks_like_heading(text)) or (
-            kind == "numbered" and _looks_like_heading(text) and not text.endswith("?")
+        is_heading = (
+            kind == "heading"
+            or (kind == "para" and not is_date_line and _looks_like_heading(text))
+            or (kind == "numbered" and _looks_like_heading(text) and not text.endswith("?"))
         )
         if is_heading:
             collecting = None

@@ -14,11 +14,14 @@ def read_note_file(name, data):
     """The text of a file called `name` whose content is the bytes `data`."""
     suffix = Path(name).suffix.lower()
     if suffix not in EXTENSIONS:
-        raise ReadError(f"{name}: a {suffix or 'file without an extension'} cannot be imported; "
-                        "use a Word (.docx), Markdown (.md) or text (.txt) file.")
+        raise ReadError(
+            f"{name}: a {suffix or 'file without an extension'} cannot be imported; "
+            "use a Word (.docx), Markdown (.md) or text (.txt) file."
+        )
     if len(data) > MAX_BYTES:
-        raise ReadError(f"{name}: the file is {len(data) / 1024 / 1024:.1f} MB; the limit is "
-                        f"{MAX_BYTES // 1024 // 1024} MB.")
+        raise ReadError(
+            f"{name}: the file is {len(data) / 1024 / 1024:.1f} MB; the limit is {MAX_BYTES // 1024 // 1024} MB."
+        )
     if not data.strip():
         raise ReadError(f"{name}: the file is empty.")
     text = _docx_text(name, data) if suffix == ".docx" else _decode(name, data)

@@ -101,8 +101,12 @@ def import_note(note, *, user=None, update=False, dry_run=False):
     warnings = " ".join(note.warnings)
     summary = None if existing else _visible(Insight, user).filter(title__iexact=note.title).first()
     if summary:
-        return ImportResult("matched", note, summary, f"On the site as the {summary.get_kind_display().lower()} "
-                            f"“{summary.title}”: left alone.")
+        return ImportResult(
+            "matched",
+            note,
+            summary,
+            f"On the site as the {summary.get_kind_display().lower()} “{summary.title}”: left alone.",
+        )
     if existing and not (update and _differs(existing, note)):
         why = "nothing to change" if update else "left alone (use --update to save this text as a new version)"
         return ImportResult("matched", note, existing, f"Matches “{existing.title}”: {why}. {warnings}".strip())
@@ -117,8 +121,13 @@ def import_note(note, *, user=None, update=False, dry_run=False):
         problems = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items())
         return ImportResult("error", note, None, f"Not saved: {problems}")
     except versions.StaleEdit:
-        return ImportResult("error", note, existing, f"Not saved: “{existing.title}” was changed by someone else "
-                                                     "while it was being imported. Import the file again.")
+        return ImportResult(
+            "error",
+            note,
+            existing,
+            f"Not saved: “{existing.title}” was changed by someone else "
+            "while it was being imported. Import the file again.",
+        )
     warnings = " ".join(note.warnings)  # with what saving found (people matched by name alone)
     message = "Saved as a new version; the earlier one is kept." if existing else "Created as a draft."
     if created_cell:

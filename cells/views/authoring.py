@@ -66,8 +66,13 @@ def edit_meeting(request, slug):
 
 def _edit(request, meeting, *, comment):
     data = _with_added_row(request.POST) if request.method == "POST" else None
-    form = MeetingForm(data, instance=meeting, user=request.user, cells=convened_cells(request.user),
-                       allow_event=is_staff(request.user))
+    form = MeetingForm(
+        data,
+        instance=meeting,
+        user=request.user,
+        cells=convened_cells(request.user),
+        allow_event=is_staff(request.user),
+    )
     speakers = SpeakerFormSet(data, instance=meeting, prefix="speakers", form_kwargs={"user": request.user})
     questions = QuestionFormSet(data, instance=meeting, prefix="questions")
     context = {"form": form, "speakers": speakers, "questions": questions, "meeting": meeting}
@@ -78,8 +83,11 @@ def _edit(request, meeting, *, comment):
                 _save(request, form, speakers, questions, comment=comment)
             except versions.StaleEdit as stale:
                 context["stale"] = stale_report(stale.current, form.cleaned_data["edit_version"])
-                messages.error(request, "Someone else saved this note while you were editing it. Nothing was "
-                               "saved: your text is still below. Look at what they changed, then save again.")
+                messages.error(
+                    request,
+                    "Someone else saved this note while you were editing it. Nothing was "
+                    "saved: your text is still below. Look at what they changed, then save again.",
+                )
                 form.data = form.data.copy()
                 form.data["edit_version"] = stale.current.edit_version
             else:
@@ -156,8 +164,13 @@ def publish_meeting(request, slug):
         publishing.publish(meeting, user=request.user)
         messages.success(request, "Published.")
         return redirect("cells:meeting", meeting.slug)
-    context = {"meeting": meeting, "form": form, "advice": readiness(meeting), "unconfirmed": unconfirmed,
-               "reviews": meeting.reviews.select_related("person")}
+    context = {
+        "meeting": meeting,
+        "form": form,
+        "advice": readiness(meeting),
+        "unconfirmed": unconfirmed,
+        "reviews": meeting.reviews.select_related("person"),
+    }
     return render(request, "cells/meeting_publish.html", context)
 
 
@@ -199,8 +212,11 @@ def request_reviews(request, slug):
     if asked:
         messages.success(request, f"Asked {', '.join(asked)} to review the draft.")
     else:
-        messages.info(request, "No speaker with an account is waiting to be asked: speakers need an account "
-                               "on the site to review a draft.")
+        messages.info(
+            request,
+            "No speaker with an account is waiting to be asked: speakers need an account "
+            "on the site to review a draft.",
+        )
     return redirect("cells:meeting_publish", meeting.slug)
 
 
@@ -210,15 +226,21 @@ def _send_review_request(request, meeting, user):
         f"Please review the note of “{meeting.title}”",
         f"{request.user.email or 'A convenor'} has written up “{meeting.title}”, which names you. "
         f"Please read the draft and confirm it, or ask for a change:\n\n{link}\n",
-        None, [user.email], fail_silently=True,
+        None,
+        [user.email],
+        fail_silently=True,
     )
 
 
 @login_required
 def review_meeting(request, slug):
     """A named speaker reads the draft and confirms it or asks for a change."""
-    review = get_object_or_404(SpeakerReview.objects.select_related("meeting", "person"),
-                               meeting__slug=slug, person__user=request.user, meeting__deleted_at__isnull=True)
+    review = get_object_or_404(
+        SpeakerReview.objects.select_related("meeting", "person"),
+        meeting__slug=slug,
+        person__user=request.user,
+        meeting__deleted_at__isnull=True,
+    )
     meeting = review.meeting
     form = ReviewForm(request.POST or None, initial={"comment": review.comment})
     if request.method == "POST" and form.is_valid():

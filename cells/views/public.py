@@ -11,8 +11,11 @@ from ..permissions import can_author_meeting
 
 def cell_list(request):
     cells = Cell.objects.prefetch_related(
-        Prefetch("memberships", queryset=Membership.objects.visible_to(request.user).leading()
-                 .select_related("person"), to_attr="leads")
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.visible_to(request.user).leading().select_related("person"),
+            to_attr="leads",
+        )
     )
     network_events = Meeting.objects.visible_to(request.user).filter(cell__isnull=True).newest_first()
     return render(request, "cells/cell_list.html", {"cells": cells, "network_events": network_events})
@@ -23,7 +26,8 @@ def cell_detail(request, slug):
     meetings = Meeting.objects.visible_to(request.user).filter(cell=cell).chronological()
     visible = Meeting.objects.visible_to(request.user)
     open_questions = (
-        Question.objects.visible_to(request.user).filter(raised_at__cell=cell)
+        Question.objects.visible_to(request.user)
+        .filter(raised_at__cell=cell)
         .exclude(taken_up_in__in=visible)
         .select_related("raised_at")
         .order_by("raised_at__date", "raised_at__number", "order")
@@ -60,11 +64,14 @@ def meeting_detail(request, slug):
 def meeting_page_context(meeting, user):
     """What the meeting page shows `user`: also the preview of a draft."""
     visible = Meeting.objects.visible_to(user)
-    questions = Question.objects.visible_to(user).filter(raised_at=meeting).prefetch_related(
-        Prefetch("taken_up_in", queryset=visible.order_by("date"), to_attr="visible_taken_up_in")
+    questions = (
+        Question.objects.visible_to(user)
+        .filter(raised_at=meeting)
+        .prefetch_related(Prefetch("taken_up_in", queryset=visible.order_by("date"), to_attr="visible_taken_up_in"))
     )
     takes_up = (
-        Question.objects.visible_to(user).filter(taken_up_in=meeting)
+        Question.objects.visible_to(user)
+        .filter(taken_up_in=meeting)
         .select_related("raised_at")
         .order_by("raised_at__date", "order")
     )

@@ -49,8 +49,12 @@ def _edit(request, insight):
         except versions.StaleEdit as stale:
             context.update(_refused(request, form, stale.current))
         else:
-            messages.success(request, "Saved." if insight.status == Status.PUBLISHED
-                             else "Saved as a draft: it is not on the site for readers until it is published.")
+            messages.success(
+                request,
+                "Saved."
+                if insight.status == Status.PUBLISHED
+                else "Saved as a draft: it is not on the site for readers until it is published.",
+            )
             return redirect(insight)
     context.update(has_errors=bool(form.errors), error_forms=[form])
     return render(request, "insights/insight_form.html", context)
@@ -68,9 +72,12 @@ def _save(request, form):
 
 def _refused(request, form, current):
     """A stale form: nothing saved, the typed text kept, and what others changed meanwhile shown."""
-    messages.error(request, "Someone else saved this insight while you were editing it, so nothing was saved. "
-                            "Your text is still in the form below. Look at what they changed, then save again "
-                            "to replace their version with yours.")
+    messages.error(
+        request,
+        "Someone else saved this insight while you were editing it, so nothing was saved. "
+        "Your text is still in the form below. Look at what they changed, then save again "
+        "to replace their version with yours.",
+    )
     form.data = form.data.copy()
     form.data["edit_version"] = current.edit_version  # saving again is now a choice made knowing their change
     return {"stale": stale_report(current, form.cleaned_data["edit_version"])}
@@ -96,8 +103,10 @@ def preview_insight(request, slug):
         "authors": insight.authors.select_related("organisation"),
         "principles": list(insight.principles.all()),
         "tags": insight.tags.all(),
-        "source_meetings": Meeting.objects.visible_to(request.user).filter(insights=insight)
-        .for_listing().chronological(),
+        "source_meetings": Meeting.objects.visible_to(request.user)
+        .filter(insights=insight)
+        .for_listing()
+        .chronological(),
     }
     return render(request, "insights/insight_preview.html", context)
 
@@ -139,12 +148,12 @@ def delete_insight(request, slug):
 
 @login_required
 def insight_history(request, slug):
-    return history_page(request, _insight_for_staff(request, slug), noun="insight",
-                        restore_url="insights:insight_restore")
+    return history_page(
+        request, _insight_for_staff(request, slug), noun="insight", restore_url="insights:insight_restore"
+    )
 
 
 @login_required
 @require_POST
 def restore_insight(request, slug, version_id):
-    return restore_page(request, _insight_for_staff(request, slug), version_id,
-                        history_url="insights:insight_history")
+    return restore_page(request, _insight_for_staff(request, slug), version_id, history_url="insights:insight_history")

@@ -15,10 +15,11 @@ def principle_detail(request, slug):
     principle = get_object_or_404(Principle, slug=slug)
     context = {
         "principle": principle,
-        "insights": Insight.objects.visible_to(request.user).filter(principles=principle)
-        .for_listing().newest_first(),
-        "meetings": Meeting.objects.visible_to(request.user).filter(principles=principle)
-        .for_listing().newest_first()[:20],
+        "insights": Insight.objects.visible_to(request.user).filter(principles=principle).for_listing().newest_first(),
+        "meetings": Meeting.objects.visible_to(request.user)
+        .filter(principles=principle)
+        .for_listing()
+        .newest_first()[:20],
         "other_principles": Principle.objects.exclude(pk=principle.pk),
     }
     return render(request, "insights/principle_detail.html", context)
@@ -43,9 +44,14 @@ def insight_detail(request, slug):
         "authors": insight.authors.select_related("organisation"),
         "principles": principles,
         "tags": insight.tags.all(),
-        "source_meetings": Meeting.objects.visible_to(request.user).filter(insights=insight)
-        .for_listing().chronological(),
-        "more": visible.filter(principles__in=principles).exclude(pk=insight.pk).distinct()
-        .for_listing().newest_first()[:5],
+        "source_meetings": Meeting.objects.visible_to(request.user)
+        .filter(insights=insight)
+        .for_listing()
+        .chronological(),
+        "more": visible.filter(principles__in=principles)
+        .exclude(pk=insight.pk)
+        .distinct()
+        .for_listing()
+        .newest_first()[:5],
     }
     return render(request, "insights/insight_detail.html", context)

@@ -11,8 +11,9 @@ from ..profiles import person_of, save_profile
 @login_required
 def profile(request):
     person = person_of(request.user)
-    form = ProfileForm(request.POST if request.method == "POST" else None, initial=ProfileForm.initial_for(person),
-                       user=request.user)
+    form = ProfileForm(
+        request.POST if request.method == "POST" else None, initial=ProfileForm.initial_for(person), user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         save_profile(request.user, form.cleaned_data)
         messages.success(request, "Your profile is saved.")

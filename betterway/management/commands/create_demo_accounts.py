@@ -19,10 +19,7 @@ ACCOUNTS = [
 
 
 class Command(BaseCommand):
-    help = (
-        "Create the development-only demo accounts (password 'betterway-demo'). "
-        "Refused when DEBUG is off."
-    )
+    help = "Create the development-only demo accounts (password 'betterway-demo'). Refused when DEBUG is off."
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
@@ -36,9 +33,7 @@ class Command(BaseCommand):
             user.set_password(PASSWORD)
             user.save()
             # Verified, so they log in through the site's own login (allauth requires it).
-            EmailAddress.objects.update_or_create(
-                user=user, email=email, defaults={"verified": True, "primary": True}
-            )
+            EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
             person, _ = Person.objects.get_or_create(
                 user=user, defaults={"name": name, "slug": email.split("@")[0] + "-demo"}
             )

@@ -17,8 +17,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FILE")
         parser.add_argument("--dry-run", action="store_true", help="Show what would happen; save nothing.")
-        parser.add_argument("--update", action="store_true",
-                            help="Save the text of a note that matches one on the site as a new version of it.")
+        parser.add_argument(
+            "--update",
+            action="store_true",
+            help="Save the text of a note that matches one on the site as a new version of it.",
+        )
         parser.add_argument("--json", action="store_true", help="Print one JSON object per note, one per line.")
 
     def handle(self, *args, files, dry_run, update, json, **options):
@@ -70,8 +73,9 @@ class Command(BaseCommand):
             precision = note.date_precision or "-"
             self.stdout.write(f"  {result.action:<12} {note.title} ({where}, {date}, {precision}){url}")
             if note.speakers:
-                self.stdout.write("               speakers: " + ", ".join(
-                    f"{s.name} ({s.role})" for s in note.speakers))
+                self.stdout.write(
+                    "               speakers: " + ", ".join(f"{s.name} ({s.role})" for s in note.speakers)
+                )
             if result.message:
                 self.stdout.write(f"               {result.message}")
         counts = {}
