@@ -235,3 +235,32 @@ def test_a_removed_speaker_is_struck_through_and_the_others_are_left_alone(clien
     edit(meeting, users["convenor"], "Removed Dawn")
     changes = dict(client_for(users["convenor"]).get(history_url(meeting)).context["changes"])
     assert changes["Speakers"] == "<del>Dawn Plimmer (Main speaker)</del><br>Steve Wyler (Facilitator)"
+
+
+def test_topics_are_part_of_each_version_compared_and_restored(client_for, users, meeting):
+    with versions.saving(meeting, user=users["convenor"], comment="Tagged"):
+        meeting.save()
+        meeting.tags.set(["place", "trust"])
+    tagged = Version.objects.get_for_object(meeting).first()
+    with versions.saving(meeting, user=users["convenor"], comment="Retagged"):
+        meeting.save()
+        meeting.tags.set(["covid-19"])
+    client = client_for(users["convenor"])
+    changes = dict(client.get(history_url(meeting)).context["changes"])
+    assert "<del>place, trust</del>" in changes["Topics"] and "<ins>covid-19</ins>" in changes["Topics"]
+
+    client.post(reverse("cells:meeting_restore", args=[meeting.slug, tagged.pk]))
+    assert sorted(meeting.tags.names()) == ["place", "trust"]
+
+
+def test_a_stale_meeting_form_shows_what_changed_in_place_speakers_and_topics(client_for, users, meeting):
+    client = client_for(users["convenor"])
+    started = client.get(reverse("cells:meeting_edit", args=[meeting.slug])).context["form"].initial["edit_version"]
+    with versions.saving(meeting, user=users["staff"], comment="Staff edit"):
+        meeting.place = "Woking"
+        meeting.save()
+        meeting.speaker_roles.all().delete()
+        meeting.tags.set(["woking"])
+    changes = dict(changed_meanwhile(meeting, started))
+    assert "<ins>Woking</ins>" in changes["Place"]
+    assert "Dawn Plimmer" in changes["Speakers"] and "<ins>woking</ins>" in changes["Topics"]
