@@ -6,6 +6,10 @@ is found by its slug and brought up to date, so loading twice changes nothing.
 Meetings and insights are written through core.versions.saving like every other
 write of content, and only when something differs, so an edit made on the site is
 kept as a version before the files' text replaces it.
+
+The files are text from outside (core/text.py): a file that is not YAML, or a value with a
+NUL character in it (which PostgreSQL cannot store), is refused with a ContentError naming
+the file, the field and the line, before anything is saved.
 """
 
 import datetime
@@ -18,6 +22,7 @@ from cells.models import Cell, Meeting, Membership, Question, Speaker, UpcomingD
 from core import versions
 from core.dates import DateError
 from core.dates import parse_date as _parse_date
+from core.text import OutsideTextError, refuse_nul
 from insights.models import Insight, Principle
 from people.models import Organisation, Person
 
@@ -38,18 +43,41 @@ def parse_date(value):
         raise ContentError(str(error)) from None
 
 
-def _read(path):
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle) or []
+def _read(path, where):
+    """The records of one YAML file; `where` names it in a ContentError (e.g. meetings/clip-cell-1.yaml)."""
+    try:
+        text = refuse_nul(Path(path).read_text(encoding="utf-8"), where)
+        data = yaml.safe_load(text) or []
+        _refuse_nul_in(data, where)
+    except OutsideTextError as error:
+        raise ContentError(str(error)) from None
+    except (UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ContentError(f"{where}: cannot be read as UTF-8 YAML ({error}).") from None
+    return data
+
+
+def _refuse_nul_in(value, where):
+    """OutsideTextError if a string anywhere in `value` has a NUL (written "\\0" in YAML), naming the field."""
+    if isinstance(value, str):
+        refuse_nul(value, where)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            refuse_nul(str(key), where)
+            _refuse_nul_in(item, f"{where}, {key}")
+    elif isinstance(value, list):
+        for number, item in enumerate(value, start=1):
+            _refuse_nul_in(item, f"{where}, item {number}")
 
 
 def _records(directory, name):
     """A list file (people.yaml) or a folder of one-record files (meetings/*.yaml)."""
     single = directory / f"{name}.yaml"
     if single.exists():
-        return _read(single)
+        return _read(single, single.name)
     folder = directory / name
-    return [_read(path) for path in sorted(folder.glob("*.yaml"))] if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    return [_read(path, f"{name}/{path.name}") for path in sorted(folder.glob("*.yaml"))]
 
 
 def _get(model, slug, what):

@@ -19,5 +19,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "betterway.views.bad_request"
 handler404 = "betterway.views.page_not_found"
 handler500 = "betterway.views.server_error"

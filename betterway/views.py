@@ -51,6 +51,10 @@ def tag_detail(request, slug):
     return render(request, "tags/tag_detail.html", context)
 
 
+def bad_request(request, exception):
+    return render(request, "400.html", status=400)
+
+
 def page_not_found(request, exception):
     return render(request, "404.html", status=404)
 

@@ -1,23 +1,26 @@
 from django.contrib import admin
 
-from core.admin import LIFECYCLE_FIELDS, PublishableAdmin
+from core.admin import FIELD_OVERRIDES, LIFECYCLE_FIELDS, PublishableAdmin
 
 from .models import Cell, Meeting, Membership, Question, Speaker, UpcomingDate
 
 
 class MembershipInline(admin.TabularInline):
+    formfield_overrides = FIELD_OVERRIDES
     model = Membership
     extra = 1
     autocomplete_fields = ["person"]
 
 
 class UpcomingDateInline(admin.TabularInline):
+    formfield_overrides = FIELD_OVERRIDES
     model = UpcomingDate
     extra = 1
 
 
 @admin.register(Cell)
 class CellAdmin(admin.ModelAdmin):
+    formfield_overrides = FIELD_OVERRIDES
     list_display = ["name", "is_active", "order"]
     list_editable = ["is_active", "order"]
     prepopulated_fields = {"slug": ["name"]}
@@ -26,12 +29,14 @@ class CellAdmin(admin.ModelAdmin):
 
 
 class SpeakerInline(admin.TabularInline):
+    formfield_overrides = FIELD_OVERRIDES
     model = Speaker
     extra = 1
     autocomplete_fields = ["person"]
 
 
 class QuestionInline(admin.StackedInline):
+    formfield_overrides = FIELD_OVERRIDES
     model = Question
     fk_name = "raised_at"
     extra = 1

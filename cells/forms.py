@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from taggit.forms import TagField
 
 from core.dates import DateError, display_date, parse_date
+from core.text import TextareaField, shown_unchanged, tags_sent, with_unoffered
 from core.textdates import find_date, find_days
 from people.identity import find_or_create_person, same_name, tidy
 from people.models import Person
@@ -43,7 +44,7 @@ class MeetingForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         label="Questions from earlier meetings that this meeting takes up",
     )
-    next_dates = forms.CharField(
+    next_dates = TextareaField(
         label="Next meeting dates",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -67,6 +68,7 @@ class MeetingForm(forms.ModelForm):
             "notes_visibility",
         ]
         labels = {"summary": "Summary of key points", "notes": "The notes in detail", "cell": "Cell"}
+        field_classes = {"summary": TextareaField, "notes": TextareaField, "editorial_note": TextareaField}
         help_texts = {
             "summary": "Markdown: a line starting “- ” is a bullet; “## ” a heading.",
             "notes": "Markdown. Name speakers on purpose; leave other points unattributed.",
@@ -85,7 +87,7 @@ class MeetingForm(forms.ModelForm):
         meeting = self.instance
         if meeting.pk:
             self.initial.setdefault("when", display_date(meeting.date, meeting.date_precision))
-            self.initial.setdefault("tags", ", ".join(t.name for t in meeting.tags.all()))
+            self.initial.setdefault("tags", list(meeting.tags.all()))  # shown by taggit's edit_string_for_tags
             self.initial.setdefault("takes_up", list(meeting.questions_taken_up.values_list("pk", flat=True)))
             self.initial.setdefault("edit_version", meeting.edit_version)
             self.initial.setdefault("principles", list(meeting.principles.values_list("pk", flat=True)))
@@ -116,7 +118,18 @@ class MeetingForm(forms.ModelForm):
         return value
 
     def clean_when(self):
+        if self.instance.pk and shown_unchanged(self, "when"):  # "June 2019" is the 15th as well as the 1st
+            return self.instance.date, self.instance.date_precision
         return parse_meeting_date(self.cleaned_data["when"])
+
+    def clean_tags(self):
+        return tags_sent(self)
+
+    def clean_takes_up(self):
+        return with_unoffered(self, "takes_up")
+
+    def clean_principles(self):
+        return with_unoffered(self, "principles")
 
     def clean_next_dates(self):
         dates = []
@@ -216,6 +229,7 @@ class QuestionForm(forms.ModelForm):
     class Meta:
         model = Question
         fields = ["text"]
+        field_classes = {"text": TextareaField}
         labels = {"text": "Question or topic for a later meeting"}
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
 
@@ -230,7 +244,7 @@ class ReviewForm(forms.Form):
         choices=[("confirmed", "I confirm what the note says of me"), ("changes", "I would like a change")],
         widget=forms.RadioSelect,
     )
-    comment = forms.CharField(
+    comment = TextareaField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=4000,

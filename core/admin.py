@@ -5,14 +5,19 @@
   refused with its text kept (edit_version travels in a hidden field).
 - Nothing is deleted: "Move to the bin" instead (staff restore it from /bin/).
 - The lifecycle fields are read-only; publishing and the bin are actions that record who and when.
+- Text comes in as on the site (core/text.py): a textarea's text is kept as typed with LF line endings,
+  in every admin form and inline (FIELD_OVERRIDES); a NUL character is refused by the form
+  fields, naming the line in a textarea; a form saved unchanged leaves the tags as they were.
 """
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import HttpResponseRedirect
 
 from . import publishing, versions
+from .text import TextareaField, tags_sent
 
 LIFECYCLE_FIELDS = [
     "status",
@@ -31,6 +36,11 @@ STALE_MESSAGE = (
 )
 
 
+# Every ModelAdmin and inline of ours uses these: text as typed (core/text.py), addresses typed without a
+# scheme read as https (Django 6's default).
+FIELD_OVERRIDES = {models.TextField: {"form_class": TextareaField}, models.URLField: {"assume_scheme": "https"}}
+
+
 class PublishableAdminForm(forms.ModelForm):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -38,6 +48,9 @@ class PublishableAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.edit_version
+
+    def clean_tags(self):
+        return tags_sent(self)
 
     def clean(self):
         cleaned = super().clean()
@@ -81,6 +94,7 @@ class PublishableAdmin(admin.ModelAdmin):
     form = PublishableAdminForm
     readonly_fields = LIFECYCLE_FIELDS
     actions = [publish, unpublish, move_to_bin, restore_from_bin]
+    formfield_overrides = FIELD_OVERRIDES
 
     def has_delete_permission(self, request, obj=None):
         return False  # "Move to the bin" instead

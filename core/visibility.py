@@ -7,13 +7,19 @@ Every list, detail page, search, count, feed and tag page gets its rows through
 - Published and members-only: members (core/roles.py: an account with a verified email).
 - Published and cell-only: the members of that cell who are members of the site.
 - Drafts: the people the content involves (its creator; a meeting's speakers asked to
-  review it; an insight's authors), the convenors of its cell, and staff.
+  review it; an insight's authors), the convenors of its cell, and staff. Once published,
+  the readers' rule above decides for them too (a reviewer outside a cell does not keep
+  reading its cell-only note).
 - In the bin: nobody, outside the bin page that staff use to restore it.
 
 A meeting's detailed notes are a second layer with their own readers
 (`notes_visibility`): `Meeting.objects.notes_visible_to(user)` and `may_read_notes`.
 The questions a meeting carries forward belong to that second layer (they are part
 of the notes in detail), so `Question.objects.visible_to(user)` follows it.
+
+A note's history (core/history.py) shows its earlier versions in full to those who may edit
+it (its cell's convenors, staff): what was once in the note stays readable to its editors,
+so that any version can be compared and restored.
 
 What other models show follows from this rule: people, organisations and topics are
 visible when visible content names them (people/models.py, betterway/models.py).
@@ -68,7 +74,7 @@ class VisibleQuerySet(models.QuerySet):
             return live
         rule = Q(status=Status.PUBLISHED) & self._readers(user, "visibility")
         if is_account(user):
-            rule |= self.involving(user)
+            rule |= Q(status=Status.DRAFT) & self.involving(user)  # once published, the readers' rule decides
         rule |= self._convening(user)
         return live.filter(rule)
 
@@ -97,8 +103,6 @@ class LayeredQuerySet(VisibleQuerySet):
         if is_staff(user):
             return visible
         rule = ~Q(status=Status.PUBLISHED) | self._readers(user, "notes_visibility") | self._convening(user)
-        if is_account(user):
-            rule |= self.involving(user)
         return visible.filter(rule)
 
 

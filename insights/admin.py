@@ -1,12 +1,13 @@
 from django.contrib import admin
 
-from core.admin import LIFECYCLE_FIELDS, PublishableAdmin
+from core.admin import FIELD_OVERRIDES, LIFECYCLE_FIELDS, PublishableAdmin
 
 from .models import Insight, Principle
 
 
 @admin.register(Principle)
 class PrincipleAdmin(admin.ModelAdmin):
+    formfield_overrides = FIELD_OVERRIDES
     list_display = ["title", "area", "order"]
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["title"]}

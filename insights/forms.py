@@ -7,6 +7,7 @@ from taggit.forms import TagField
 from cells.models import Meeting
 from core.dates import DateError, machine_date, parse_date
 from core.slugs import unique_slug
+from core.text import TextareaField, shown_unchanged, tags_sent, with_unoffered
 from people.models import Person
 
 from .models import Insight
@@ -69,6 +70,7 @@ class InsightForm(forms.ModelForm):
             "visibility",
         ]
         labels = {"source_meetings": "Meetings it draws on", "visibility": "Who may read it"}
+        field_classes = {"standfirst": TextareaField, "body": TextareaField, "editorial_note": TextareaField}
         error_messages = {"title": {"required": "Give the insight a title."}}
         help_texts = {
             "body": "Markdown: a blank line between paragraphs, “## ” for a heading, “- ” for a bullet.",
@@ -127,7 +129,21 @@ class InsightForm(forms.ModelForm):
         return slug
 
     def clean_published(self):
+        if self.instance.pk and shown_unchanged(self, "published"):  # "2018-06" is the 15th as well as the 1st
+            return self.instance.published_on, self.instance.published_on_precision
         return parse_published(self.cleaned_data["published"])
+
+    def clean_tags(self):
+        return tags_sent(self)
+
+    def clean_authors(self):
+        return with_unoffered(self, "authors")
+
+    def clean_principles(self):
+        return with_unoffered(self, "principles")
+
+    def clean_source_meetings(self):
+        return with_unoffered(self, "source_meetings")
 
     def clean(self):
         cleaned = super().clean()

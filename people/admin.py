@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.admin import FIELD_OVERRIDES
+
 from .models import Organisation, Person
 
 USER_HELP = (
@@ -11,6 +13,7 @@ USER_HELP = (
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
+    formfield_overrides = FIELD_OVERRIDES
     list_display = ["name", "website"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -18,6 +21,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
+    formfield_overrides = FIELD_OVERRIDES
     list_display = ["name", "role", "organisation", "user", "is_public"]
     list_select_related = ["organisation", "user"]
     search_fields = ["name", "role", "organisation__name", "user__email"]

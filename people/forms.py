@@ -3,6 +3,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from core.text import TextareaField
+
 from .models import Organisation, Person
 
 BIO_MAX_LENGTH = 1500
@@ -33,7 +35,7 @@ class ProfileForm(forms.Form):
         max_length=Person._meta.get_field("role").max_length,
         help_text="e.g. Chief executive",
     )
-    bio = forms.CharField(
+    bio = TextareaField(
         label="Short biography",
         required=False,
         max_length=BIO_MAX_LENGTH,

@@ -1,52 +1,210 @@
-"""Every URL of the site, for every role, against public, members-only, cell-only and draft content.
+"""The permission matrix: every URL of the site (the admin included), every role, every state of content,
+checked for what each page SHOWS, not only for its status code (issue 7).
 
-EXPECTATIONS names each URL pattern with how it should answer; a test checks that
-every pattern the site has is named there, so a new URL cannot escape this test.
+One world per test: a meeting and an insight in each state, with a unique marker planted in every field
+(title, key points, notes, speaker's name, organisation, job and biography, the question carried forward,
+topics, insight standfirst and body, authors and their organisations). Each role opens each page; no page
+may show a marker its reader may not read. A few key pages must also show the markers the reader MAY read,
+so that the matrix cannot pass on pages that show nothing.
+
+Who may read what is written out below (READ_*), independently of the site's own visible_to(): the test
+states the rule, the site must keep it.
+
+EXPECTATIONS names each URL pattern with how it should answer; ADMIN_* does the same for the Django admin;
+a test checks that every pattern the site has is named, so a new URL cannot escape this test.
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from reversion.models import Version
+from taggit.models import Tag
 
-from cells.models import JoinRequest, SpeakerReview
+from cells.models import JoinRequest, Membership, SpeakerReview
 from core import versions
 
-from .factories import InsightFactory, MeetingFactory, PersonFactory, PrincipleFactory, UserFactory
+from .factories import (
+    InsightFactory,
+    MeetingFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    PersonFactory,
+    PrincipleFactory,
+    QuestionFactory,
+    SpeakerFactory,
+    UserFactory,
+    verified_user,
+)
 
-ROLES = ["anonymous", "member", "cell_member", "convenor", "other_convenor", "staff"]
-VARIANTS = ["public", "members", "cell", "draft"]
-SEES = {
-    "public": set(ROLES),
-    "members": set(ROLES) - {"anonymous"},
-    "cell": {"cell_member", "convenor", "staff"},
-    "draft": {"convenor", "staff"},
+# --- who is who ------------------------------------------------------------------------------------------
+
+ROLES = ["anonymous", "unverified", "member", "cell_member", "convenor", "other_convenor", "reviewer", "staff"]
+EVERYONE = frozenset(ROLES)
+# A member is an account with a verified email (staff always): an unverified account reads like a visitor.
+MEMBERS = EVERYONE - {"anonymous", "unverified"}
+CELL = frozenset({"cell_member", "convenor", "staff"})  # the members of "clip", the cell the content is in
+OTHER_CELL = frozenset({"other_convenor", "staff"})  # the members of the other cell
+CONVENES = {"convenor": {"clip"}, "other_convenor": {"other"}, "staff": {"clip", "other"}}
+AUTHORS = frozenset(CONVENES)  # who writes up meetings at all
+
+# --- the states, and who reads each layer of them -------------------------------------------------------
+
+# state: (cell, status, visibility, notes_visibility, in the bin)
+MEETING_STATES = {
+    "public": ("clip", "published", "public", "public", False),
+    "members": ("clip", "published", "members", "members", False),
+    "cell": ("clip", "published", "cell", "cell", False),
+    "draft": ("clip", "draft", "public", "public", False),
+    "membersnotes": ("clip", "published", "public", "members", False),  # public, notes members-only
+    "cellnotes": ("clip", "published", "public", "cell", False),  # public, notes cell-only
+    "binned": ("clip", "published", "public", "public", True),
+    "otherdraft": ("other", "draft", "public", "public", False),
+    "othercell": ("other", "published", "cell", "cell", False),
+    # cell-only, published after the reviewer (no member of the cell) was asked to review the draft
+    "reviewedcell": ("clip", "published", "cell", "cell", False),
 }
-LOGIN = "login"  # a redirect to the login page
+# state: (cell, status, visibility, in the bin)
+INSIGHT_STATES = {
+    "public": ("clip", "published", "public", False),
+    "members": ("clip", "published", "members", False),
+    "cell": ("clip", "published", "cell", False),
+    "draft": ("clip", "draft", "public", False),
+    "binned": ("clip", "published", "public", True),
+    "otherdraft": ("other", "draft", "public", False),
+    "othercell": ("other", "published", "cell", False),
+}
+
+# The first layer of a meeting: title, date, speakers, key points, topics. A draft: the convenors of its
+# cell, staff, and the speaker asked to review it. The bin: nobody (staff see it on /bin/ and in the admin).
+READ_MEETING = {
+    "public": EVERYONE,
+    "members": MEMBERS,
+    "cell": CELL,
+    "draft": frozenset({"convenor", "reviewer", "staff"}),
+    "membersnotes": EVERYONE,
+    "cellnotes": EVERYONE,
+    "binned": frozenset(),
+    "otherdraft": OTHER_CELL,
+    "othercell": OTHER_CELL,
+    "reviewedcell": CELL,
+}
+# The second layer: the notes in detail and the questions carried forward.
+READ_NOTES = dict(READ_MEETING, membersnotes=MEMBERS, cellnotes=CELL)
+# Insights: a draft is its cell's convenors', staff's and its authors' (the reviewer wrote the draft insight).
+READ_INSIGHT = {
+    "public": EVERYONE,
+    "members": MEMBERS,
+    "cell": CELL,
+    "draft": frozenset({"convenor", "reviewer", "staff"}),
+    "binned": frozenset(),
+    "otherdraft": OTHER_CELL,
+    "othercell": OTHER_CELL,
+}
+
+REVIEWED = {"draft", "reviewedcell"}  # the meetings whose speaker "reviewer" was asked to review the draft
+
+MEETING_FIELDS = {  # field: layer (COLLEAGUE: a second speaker, at an organisation that visible people share)
+    "TITLE": "first",
+    "POINTS": "first",
+    "TAG": "first",
+    "SPEAKER": "people",
+    "ORG": "people",
+    "JOB": "people",
+    "BIO": "people",
+    "COLLEAGUE": "people",
+    "NOTES": "notes",
+    "QUESTION": "notes",
+    "OPENQ": "notes",  # OPENQ: a question no meeting takes up
+}
+INSIGHT_FIELDS = {
+    "ITITLE": "first",
+    "ISTAND": "first",
+    "IBODY": "first",
+    "ITAG": "first",
+    "AUTHOR": "people",
+    "WORKPLACE": "people",
+}
 
 
-@dataclass
-class Page:
-    """How a URL answers: `rule(role, variant)` gives the status (or LOGIN); `url(world, variant)` builds it."""
-
-    url: object
-    rule: object
-    method: str = "get"
-    per_variant: bool = False
-    data: dict = field(default_factory=dict)
+def mk(state, name):
+    """The marker planted in one field of the content in one state."""
+    return f"MK{state.upper()}Q{name}"
 
 
-# --- rules --------------------------------------------------------------------------------
+def name_of(marker, surname):
+    """A person's or organisation's name carrying the marker, written as names are ('Mkdraftqspeaker Jones')."""
+    return f"{marker.capitalize()} {surname}"
+
+
+def _readers():
+    """marker → the roles that may read it anywhere on the site (outside the bin page and the admin)."""
+    read = {}
+    for state in MEETING_STATES:
+        # people are never binned: staff see them all
+        layers = {"first": READ_MEETING[state], "notes": READ_NOTES[state], "people": READ_MEETING[state] | {"staff"}}
+        for name, layer in MEETING_FIELDS.items():
+            read[mk(state, name)] = layers[layer]
+    for state in INSIGHT_STATES:
+        layers = {"first": READ_INSIGHT[state], "people": READ_INSIGHT[state] | {"staff"}}
+        for name, layer in INSIGHT_FIELDS.items():
+            read[mk(state, name)] = layers[layer]
+    read[mk("profile", "NAME")] = EVERYONE  # a public profile that nothing names
+    read[mk("nobody", "NAME")] = read[mk("nobody", "ORG")] = frozenset({"staff"})  # not public, named nowhere
+    return read
+
+
+READERS = _readers()
+ALL_MARKERS = frozenset(READERS)
+MAY_READ = {role: frozenset(m for m, readers in READERS.items() if role in readers) for role in ROLES}
+BINNED = frozenset(m for m in ALL_MARKERS if m.startswith("MKBINNEDQ"))
+
+# Person pages: whose they are, and the markers they carry.
+PEOPLE = {
+    **{f"speaker-{s}": (mk(s, "SPEAKER"), [mk(s, "JOB"), mk(s, "BIO")]) for s in MEETING_STATES},
+    **{f"author-{s}": (mk(s, "AUTHOR"), []) for s in INSIGHT_STATES},
+    "profile": (mk("profile", "NAME"), []),
+    "nobody": (mk("nobody", "NAME"), []),
+    "everywhere": (None, []),  # speaks at every meeting, wrote every insight: seen by all (the public note names them)
+}
+ORGANISATIONS = {
+    **{f"speaker-{s}": mk(s, "ORG") for s in MEETING_STATES},
+    **{f"author-{s}": mk(s, "WORKPLACE") for s in INSIGHT_STATES},
+    "nobody": mk("nobody", "ORG"),
+    "commonground": None,  # where "everywhere" and each meeting's COLLEAGUE work: seen by all
+}
+TAGS = [mk(s, "TAG") for s in MEETING_STATES] + [mk(s, "ITAG") for s in INSIGHT_STATES] + ["sharedtopic"]
+
+LOGIN = "login"  # a redirect to the site's login page
+ADMIN_LOGIN = "admin login"  # a redirect to the admin's login page
+
+
+# --- how each URL answers ---------------------------------------------------------------------------------
+
 
 def everyone(role, variant=None):
     return 200
 
 
-def reading(role, variant):
-    return 200 if role in SEES[variant] else 404
+def reading_meeting(role, state):
+    return 200 if role in READ_MEETING[state] else 404
+
+
+def reading_insight(role, state):
+    return 200 if role in READ_INSIGHT[state] else 404
+
+
+def reading_marker(marker_of):
+    """200 for readers of the marker a variant carries (a variant that carries none is for everyone), else 404."""
+    return lambda role, variant: 200 if marker_of(variant) is None or role in READERS[marker_of(variant)] else 404
 
 
 def logged_in(role, variant=None, ok=200):
@@ -66,21 +224,21 @@ def staff_only(role, variant=None, ok=200):
 def authors_only(role, variant=None):
     if role == "anonymous":
         return LOGIN
-    return 200 if role in {"convenor", "other_convenor", "staff"} else 403
+    return 200 if role in AUTHORS else 403
 
 
-def meeting_author(role, variant, ok=200):
+def meeting_author(role, state, ok=200):
     if role == "anonymous":
         return LOGIN
-    if role not in SEES[variant]:
+    if role not in READ_MEETING[state]:
         return 404
-    return ok if role in {"convenor", "staff"} else 403
+    return ok if MEETING_STATES[state][0] in CONVENES.get(role, ()) else 403
 
 
-def insight_author(role, variant, ok=200):
+def insight_author(role, state, ok=200):
     if role == "anonymous":
         return LOGIN
-    if role not in SEES[variant]:
+    if role not in READ_INSIGHT[state]:
         return 404
     return ok if role == "staff" else 403
 
@@ -88,32 +246,185 @@ def insight_author(role, variant, ok=200):
 def cell_convenor(role, variant=None, ok=200):
     if role == "anonymous":
         return LOGIN
-    return ok if role in {"convenor", "staff"} else 403
+    return ok if "clip" in CONVENES.get(role, ()) else 403
 
 
 def post_done(rule):
     """A POST action that redirects (302) when allowed."""
-    return lambda role, variant=None: rule(role, variant, ok=302) if variant else rule(role, ok=302)
+    return lambda role, variant=None: rule(role, variant, ok=302)
 
 
 def joining(role, variant=None):
     if role == "anonymous":
         return LOGIN
+    if role not in MEMBERS:
+        return 403  # only members may ask to join a cell
     return 302  # asking to join (or being told you are in already) comes back to the cell page
 
 
-def reviewing(role, variant):
-    return LOGIN if role == "anonymous" else (200 if role == "reviewer" else 404)
+def reviewing(role, state):
+    if role == "anonymous":
+        return LOGIN
+    asked = state in REVIEWED and role == "reviewer"
+    return 200 if asked and role in READ_MEETING[state] else 404  # once published, the note is for its readers
 
 
-# --- the table ------------------------------------------------------------------------------
+# --- what each page may show, and must show ---------------------------------------------------------------
+
+
+def allowed_on_forms(role, variant):
+    """A meeting form offers to take up only questions of the cells its writer convenes."""
+    foreign = {
+        mk(s, question)
+        for s, spec in MEETING_STATES.items()
+        if spec[0] not in CONVENES.get(role, ())
+        for question in ("QUESTION", "OPENQ")
+    }
+    return MAY_READ[role] - foreign
+
+
+def allowed_on_bin(role, variant):
+    return MAY_READ[role] | BINNED if role == "staff" else MAY_READ[role]
+
+
+def allowed_in_notes_search(role, variant):
+    """Searching a word that is only in the notes finds only notes the reader may read."""
+    if variant != "zebraword":
+        return MAY_READ[role]
+    readable = [s for s in MEETING_STATES if role in READ_NOTES[s]]
+    return frozenset(mk(s, name) for s in readable for name in ("TITLE", "POINTS", "NOTES"))
+
+
+def shows_meeting(role, state):
+    if role not in READ_MEETING[state]:
+        return set()
+    shown = {mk(state, name) for name in ("TITLE", "POINTS", "TAG", "SPEAKER", "ORG", "COLLEAGUE")}
+    if role in READ_NOTES[state]:
+        shown |= {mk(state, "NOTES"), mk(state, "QUESTION"), mk(state, "OPENQ")}
+    return shown
+
+
+def shows_insight(role, state):
+    return {mk(state, name) for name in INSIGHT_FIELDS} if role in READ_INSIGHT[state] else set()
+
+
+def shows_cell(role, cell):
+    """A cell's page: its meetings the reader may see, and the questions still open that they may read."""
+    states = [s for s, spec in MEETING_STATES.items() if spec[0] == cell]
+    return {mk(s, "TITLE") for s in states if role in READ_MEETING[s]} | {
+        mk(s, "OPENQ") for s in states if role in READ_NOTES[s]
+    }
+
+
+def shows_meeting_titles(role, variant=None):
+    return {mk(s, "TITLE") for s in MEETING_STATES if role in READ_MEETING[s]}
+
+
+def shows_insight_titles(role, variant=None):
+    return {mk(s, "ITITLE") for s in INSIGHT_STATES if role in READ_INSIGHT[s]}
+
+
+def shows_people(role, variant=None):
+    names = [name for name, _ in PEOPLE.values() if name] + [mk(s, "COLLEAGUE") for s in MEETING_STATES]
+    return {name for name in names if role in READERS[name]}
+
+
+def shows_person(role, key):
+    if key == "everywhere":  # what they said and wrote: where the reader may read it
+        return shows_meeting_titles(role) | shows_insight_titles(role)
+    name, more = PEOPLE[key]
+    return {name, *more} if role in READERS[name] else set()
+
+
+def shows_organisation(role, key):
+    if key == "commonground":  # the people who work there: those the reader may see
+        return {mk(s, "COLLEAGUE") for s in MEETING_STATES if role in READERS[mk(s, "COLLEAGUE")]}
+    return {ORGANISATIONS[key]} if role in READERS[ORGANISATIONS[key]] else set()
+
+
+def allowed_on_members(role, variant=None):
+    """A cell's convenors (and staff) see who is in it, even someone the site shows nobody else."""
+    return (
+        MAY_READ[role] | {mk("nobody", "NAME"), mk("nobody", "ORG")}
+        if role in {"convenor", "staff"}
+        else MAY_READ[role]
+    )
+
+
+def shows_tags(role, variant=None):
+    return {tag for tag in TAGS[:-1] if role in READERS[tag]}
+
+
+def shows_tag(role, tag):
+    return {tag} if tag != "sharedtopic" and role in READERS[tag] else set()
+
+
+def shows_search(role, variant):
+    if variant == "zebraword":
+        return {mk(s, n) for s in MEETING_STATES if role in READ_NOTES[s] for n in ("TITLE", "NOTES")}
+    people = shows_people(role)
+    if len(people) > 20:  # the search shows 20 people at most
+        people = set()
+    return shows_meeting_titles(role) | shows_insight_titles(role) | people
+
+
+def shows_question_choices(role, variant=None):
+    """The meeting form offers the questions of the writer's cells that they may read."""
+    return {
+        mk(s, question)
+        for s, spec in MEETING_STATES.items()
+        for question in ("QUESTION", "OPENQ")
+        if spec[0] in CONVENES.get(role, ()) and role in READ_NOTES[s]
+    }
+
+
+def shows_history(role, state):
+    """The history compares the last two versions: the second added the speakers and questions. (A note's
+    editors see its earlier versions in full: core/visibility.py.)"""
+    if meeting_author(role, state) != 200:
+        return set()
+    return {mk(state, n) for n in ("TITLE", "SPEAKER", "QUESTION")}
+
+
+def shows_bin(role, variant=None):
+    return {mk("binned", "TITLE"), mk("binned", "ITITLE")} if role == "staff" else set()
+
+
+def shows_insight_form(role, variant=None):
+    if role != "staff":
+        return set()
+    live = [s for s in MEETING_STATES if s != "binned"]
+    return {mk(s, "TITLE") for s in live} | {name for name, _ in PEOPLE.values() if name}
+
+
+# --- the table ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    """How a URL answers. `url(world, variant)` builds it; `rule(role, variant)` gives the status (or LOGIN);
+    `allowed(role, variant)` the markers it may show (by default all the role may read); `shows(role, variant)`
+    those it must show."""
+
+    url: object
+    rule: object
+    variants: tuple = (None,)
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+    allowed: object = None
+    shows: object = None
+
+
+M_STATES = tuple(MEETING_STATES)
+I_STATES = tuple(INSIGHT_STATES)
+
 
 def meeting_url(name):
-    return lambda world, variant: reverse(name, args=[world["meetings"][variant].slug])
+    return lambda world, state: reverse(name, args=[world["meetings"][state].slug])
 
 
 def insight_url(name):
-    return lambda world, variant: reverse(name, args=[world["insights"][variant].slug])
+    return lambda world, state: reverse(name, args=[world["insights"][state].slug])
 
 
 def fixed(name, *args):
@@ -124,62 +435,123 @@ EXPECTATIONS = {
     # reading
     "home": Page(fixed("home"), everyone),
     "about": Page(fixed("about"), everyone),
-    "search": Page(lambda w, v=None: reverse("search") + "?q=meeting", everyone),
-    "tag_list": Page(fixed("tag_list"), everyone),
-    "tag": Page(fixed("tag", "place"), everyone),
+    "search": Page(
+        lambda w, q: reverse("search") + f"?q={q}",
+        everyone,
+        variants=("MK", "zebraword"),
+        allowed=allowed_in_notes_search,
+        shows=shows_search,
+    ),
+    "tag_list": Page(fixed("tag_list"), everyone, shows=shows_tags),
+    "tag": Page(
+        lambda w, tag: reverse("tag", args=[w["tags"][tag].slug]),
+        reading_marker(lambda tag: None if tag == "sharedtopic" else tag),
+        variants=tuple(TAGS),
+        shows=shows_tag,
+    ),
     "insights:principle_list": Page(fixed("insights:principle_list"), everyone),
-    "insights:principle": Page(lambda w, v=None: w["principle"].get_absolute_url(), everyone),
-    "insights:insight_list": Page(fixed("insights:insight_list"), everyone),
-    "insights:insight": Page(insight_url("insights:insight"), reading, per_variant=True),
+    "insights:principle": Page(
+        lambda w, v=None: w["principle"].get_absolute_url(),
+        everyone,
+        shows=lambda role, v: shows_meeting_titles(role) | shows_insight_titles(role),
+    ),
+    "insights:insight_list": Page(fixed("insights:insight_list"), everyone, shows=shows_insight_titles),
+    "insights:insight": Page(insight_url("insights:insight"), reading_insight, variants=I_STATES, shows=shows_insight),
     "cells:cell_list": Page(fixed("cells:cell_list"), everyone),
-    "cells:cell": Page(lambda w, v=None: w["cell"].get_absolute_url(), everyone),
-    "cells:meeting_list": Page(fixed("cells:meeting_list"), everyone),
-    "cells:meeting": Page(meeting_url("cells:meeting"), reading, per_variant=True),
-    "people:person_list": Page(fixed("people:person_list"), everyone),
-    "people:person": Page(lambda w, v=None: w["speaker"].get_absolute_url(), everyone),
-    "people:organisation": Page(lambda w, v=None: w["speaker"].organisation.get_absolute_url(), everyone),
+    "cells:cell": Page(
+        lambda w, c: w["cells"][c].get_absolute_url(), everyone, variants=("clip", "other"), shows=shows_cell
+    ),
+    "cells:meeting_list": Page(fixed("cells:meeting_list"), everyone, shows=shows_meeting_titles),
+    "cells:meeting": Page(meeting_url("cells:meeting"), reading_meeting, variants=M_STATES, shows=shows_meeting),
+    "people:person_list": Page(fixed("people:person_list"), everyone, shows=shows_people),
+    "people:person": Page(
+        lambda w, key: w["people"][key].get_absolute_url(),
+        reading_marker(lambda key: PEOPLE[key][0]),
+        variants=tuple(PEOPLE),
+        shows=shows_person,
+    ),
+    "people:organisation": Page(
+        lambda w, key: w["organisations"][key].get_absolute_url(),
+        reading_marker(lambda key: ORGANISATIONS[key]),
+        variants=tuple(ORGANISATIONS),
+        shows=shows_organisation,
+    ),
     # members
     "people:profile": Page(fixed("people:profile"), logged_in),
     "cells:join": Page(lambda w, v=None: reverse("cells:join", args=[w["cell"].slug]), joining, method="post"),
-    "cells:members": Page(lambda w, v=None: reverse("cells:members", args=[w["cell"].slug]), cell_convenor),
+    "cells:members": Page(
+        lambda w, v=None: reverse("cells:members", args=[w["cell"].slug]), cell_convenor, allowed=allowed_on_members
+    ),
     "cells:decide_request": Page(
         lambda w, v=None: reverse("cells:decide_request", args=[w["cell"].slug, w["join_request"].pk]),
-        post_done(cell_convenor), method="post", data={"decision": "accept"},
+        post_done(cell_convenor),
+        method="post",
+        data={"decision": "accept"},
     ),
     # writing up meetings
     "cells:my_notes": Page(fixed("cells:my_notes"), authors_only),
-    "cells:meeting_create": Page(fixed("cells:meeting_create"), authors_only),
+    "cells:meeting_create": Page(
+        fixed("cells:meeting_create"), authors_only, allowed=allowed_on_forms, shows=shows_question_choices
+    ),
     "note_import": Page(fixed("note_import"), authors_only),
-    "cells:meeting_edit": Page(meeting_url("cells:meeting_edit"), meeting_author, per_variant=True),
-    "cells:meeting_preview": Page(meeting_url("cells:meeting_preview"), meeting_author, per_variant=True),
-    "cells:meeting_publish": Page(meeting_url("cells:meeting_publish"), meeting_author, per_variant=True),
-    "cells:meeting_unpublish": Page(meeting_url("cells:meeting_unpublish"), post_done(meeting_author),
-                                    per_variant=True, method="post"),
-    "cells:meeting_delete": Page(meeting_url("cells:meeting_delete"), meeting_author, per_variant=True),
-    "cells:meeting_request_reviews": Page(meeting_url("cells:meeting_request_reviews"), post_done(meeting_author),
-                                          per_variant=True, method="post"),
-    "cells:meeting_review": Page(meeting_url("cells:meeting_review"), reviewing, per_variant=True),
-    "cells:meeting_history": Page(meeting_url("cells:meeting_history"), meeting_author, per_variant=True),
+    "cells:meeting_edit": Page(
+        meeting_url("cells:meeting_edit"),
+        meeting_author,
+        variants=M_STATES,
+        allowed=allowed_on_forms,
+        shows=lambda role, state: shows_question_choices(role) if meeting_author(role, state) == 200 else set(),
+    ),
+    "cells:meeting_preview": Page(
+        meeting_url("cells:meeting_preview"),
+        meeting_author,
+        variants=M_STATES,
+        shows=lambda role, state: shows_meeting(role, state) if meeting_author(role, state) == 200 else set(),
+    ),
+    "cells:meeting_publish": Page(meeting_url("cells:meeting_publish"), meeting_author, variants=M_STATES),
+    "cells:meeting_unpublish": Page(
+        meeting_url("cells:meeting_unpublish"), post_done(meeting_author), variants=M_STATES, method="post"
+    ),
+    "cells:meeting_delete": Page(meeting_url("cells:meeting_delete"), meeting_author, variants=M_STATES),
+    "cells:meeting_request_reviews": Page(
+        meeting_url("cells:meeting_request_reviews"), post_done(meeting_author), variants=M_STATES, method="post"
+    ),
+    "cells:meeting_review": Page(
+        meeting_url("cells:meeting_review"),
+        reviewing,
+        variants=M_STATES,
+        shows=lambda role, state: shows_meeting(role, state) if reviewing(role, state) == 200 else set(),
+    ),
+    "cells:meeting_history": Page(
+        meeting_url("cells:meeting_history"), meeting_author, variants=M_STATES, shows=shows_history
+    ),
     "cells:meeting_restore": Page(
-        lambda w, v: reverse("cells:meeting_restore", args=[w["meetings"][v].slug, w["meeting_versions"][v]]),
-        post_done(meeting_author), per_variant=True, method="post",
+        lambda w, s: reverse("cells:meeting_restore", args=[w["meetings"][s].slug, w["meeting_versions"][s]]),
+        post_done(meeting_author),
+        variants=M_STATES,
+        method="post",
     ),
     # staff: insights and the bin
-    "insights:insight_create": Page(fixed("insights:insight_create"), staff_only),
-    "insights:insight_edit": Page(insight_url("insights:insight_edit"), insight_author, per_variant=True),
-    "insights:insight_preview": Page(insight_url("insights:insight_preview"), insight_author, per_variant=True),
-    "insights:insight_publish": Page(insight_url("insights:insight_publish"), insight_author, per_variant=True),
-    "insights:insight_unpublish": Page(insight_url("insights:insight_unpublish"), post_done(insight_author),
-                                       per_variant=True, method="post"),
-    "insights:insight_delete": Page(insight_url("insights:insight_delete"), insight_author, per_variant=True),
-    "insights:insight_history": Page(insight_url("insights:insight_history"), insight_author, per_variant=True),
-    "insights:insight_restore": Page(
-        lambda w, v: reverse("insights:insight_restore", args=[w["insights"][v].slug, w["insight_versions"][v]]),
-        post_done(insight_author), per_variant=True, method="post",
+    "insights:insight_create": Page(fixed("insights:insight_create"), staff_only, shows=shows_insight_form),
+    "insights:insight_edit": Page(insight_url("insights:insight_edit"), insight_author, variants=I_STATES),
+    "insights:insight_preview": Page(insight_url("insights:insight_preview"), insight_author, variants=I_STATES),
+    "insights:insight_publish": Page(insight_url("insights:insight_publish"), insight_author, variants=I_STATES),
+    "insights:insight_unpublish": Page(
+        insight_url("insights:insight_unpublish"), post_done(insight_author), variants=I_STATES, method="post"
     ),
-    "bin": Page(fixed("bin"), staff_only),
-    "bin_restore": Page(lambda w, v=None: reverse("bin_restore", args=["meeting", w["binned"].pk]),
-                        post_done(staff_only), method="post"),
+    "insights:insight_delete": Page(insight_url("insights:insight_delete"), insight_author, variants=I_STATES),
+    "insights:insight_history": Page(insight_url("insights:insight_history"), insight_author, variants=I_STATES),
+    "insights:insight_restore": Page(
+        lambda w, s: reverse("insights:insight_restore", args=[w["insights"][s].slug, w["insight_versions"][s]]),
+        post_done(insight_author),
+        variants=I_STATES,
+        method="post",
+    ),
+    "bin": Page(fixed("bin"), staff_only, allowed=allowed_on_bin, shows=shows_bin),
+    "bin_restore": Page(
+        lambda w, v=None: reverse("bin_restore", args=["meeting", w["meetings"]["binned"].pk]),
+        post_done(staff_only),
+        method="post",
+    ),
     # accounts (django-allauth)
     "account_login": Page(fixed("account_login"), anonymous_only),
     "account_signup": Page(fixed("account_signup"), anonymous_only),
@@ -189,24 +561,143 @@ EXPECTATIONS = {
     "account_email": Page(fixed("account_email"), logged_in),
     "account_email_verification_sent": Page(fixed("account_email_verification_sent"), everyone),
     "account_change_password": Page(fixed("account_change_password"), logged_in),
-    "account_set_password": Page(fixed("account_set_password"), lambda role, v=None: LOGIN if role == "anonymous"
-                                 else 302),  # users with a password are sent to change it instead
+    "account_set_password": Page(
+        fixed("account_set_password"), lambda role, v=None: LOGIN if role == "anonymous" else 302
+    ),  # users with a password are sent to change it instead
     "account_reset_password": Page(fixed("account_reset_password"), everyone),
     "account_reset_password_done": Page(fixed("account_reset_password_done"), everyone),
     "account_reset_password_from_key": Page(fixed("account_reset_password_from_key", "0", "bad-key"), everyone),
     "account_reset_password_from_key_done": Page(fixed("account_reset_password_from_key_done"), everyone),
     "account_confirm_email": Page(fixed("account_confirm_email", "bad-key"), everyone),
     # login by code is off: with no code pending, everyone is sent away (visitors to the login page)
-    "account_confirm_login_code": Page(fixed("account_confirm_login_code"), lambda role, v=None: logged_in(role, ok=302)),
+    "account_confirm_login_code": Page(
+        fixed("account_confirm_login_code"), lambda role, v=None: logged_in(role, ok=302)
+    ),
 }
+
+
+# --- the admin: staff's alone ---------------------------------------------------------------------------------
+
+
+def admin_only(staff_answer=200, others=ADMIN_LOGIN):
+    """Everyone but staff is sent to the admin's login page; staff get `staff_answer`."""
+    return lambda role, variant=None: staff_answer if role == "staff" else others
+
+
+def admin_shows_titles(role, variant=None):
+    return {mk(s, "TITLE") for s in MEETING_STATES} if role == "staff" else set()
+
+
+def admin_shows_insight_titles(role, variant=None):
+    return {mk(s, "ITITLE") for s in INSIGHT_STATES} if role == "staff" else set()
+
+
+def admin_shows_meeting(role, state):
+    return {mk(state, n) for n in ("TITLE", "POINTS", "NOTES", "QUESTION")} if role == "staff" else set()
+
+
+def admin_shows_insight(role, state):
+    return {mk(state, n) for n in ("ITITLE", "ISTAND", "IBODY")} if role == "staff" else set()
+
+
+def admin_allowed(role, variant=None):
+    return ALL_MARKERS if role == "staff" else frozenset()  # staff may see everything there; nobody else anything
+
+
+ADMIN_SITE = {
+    "admin:index": Page(fixed("admin:index"), admin_only()),
+    # the login form: anyone may see it (non-staff are told they may not enter); staff are sent in
+    "admin:login": Page(fixed("admin:login"), lambda role, v=None: 302 if role == "staff" else 200),
+    # logging out is a POST; others are sent to the admin's front page, which sends them to log in
+    "admin:logout": Page(fixed("admin:logout"), admin_only(405, others=302)),
+    "admin:password_change": Page(fixed("admin:password_change"), admin_only()),
+    "admin:password_change_done": Page(fixed("admin:password_change_done"), admin_only()),
+    "admin:autocomplete": Page(
+        lambda w, v=None: (
+            reverse("admin:autocomplete") + "?app_label=cells&model_name=speaker&field_name=person&term=mk"
+        ),
+        admin_only(),
+        shows=lambda role, v: {mk("draft", "SPEAKER")} if role == "staff" else set(),
+    ),
+    "admin:jsi18n": Page(fixed("admin:jsi18n"), admin_only()),
+    "admin:view_on_site": Page(
+        lambda w, v=None: reverse(
+            "admin:view_on_site",
+            args=[ContentType.objects.get_for_model(w["meetings"]["public"]).pk, w["meetings"]["public"].pk],
+        ),
+        admin_only(302),
+    ),
+    "admin:app_list": Page(
+        lambda w, app: reverse("admin:app_list", args=[app]),
+        admin_only(),
+        variants=tuple(sorted({m._meta.app_label for m in admin.site._registry})),
+    ),
+    "admin:auth_user_password_change": Page(
+        lambda w, v=None: reverse("admin:auth_user_password_change", args=[w["roles"]["reviewer"].pk]), admin_only()
+    ),
+    "admin:taggit_tag_merge_tags": Page(fixed("admin:taggit_tag_merge_tags"), admin_only()),
+}
+ADMIN_MODEL_PAGES = ["changelist", "add", "history", "delete", "change"]
+NEVER_DELETED = {"cells.Meeting", "insights.Insight"}  # moved to the bin instead: no delete page (403)
+
+
+def admin_object(world, label, variant):
+    """The object whose admin pages are opened, for each registered model."""
+    if label == "cells.Meeting":
+        return world["meetings"][variant]
+    if label == "insights.Insight":
+        return world["insights"][variant]
+    return {
+        "auth.Group": lambda: world["group"],
+        "auth.User": lambda: world["roles"]["reviewer"],
+        "taggit.Tag": lambda: world["tags"][mk("draft", "TAG")],
+        "account.EmailAddress": lambda: world["roles"]["reviewer"].emailaddress_set.get(),
+        "people.Organisation": lambda: world["organisations"]["speaker-draft"],
+        "people.Person": lambda: world["people"]["speaker-draft"],
+        "cells.Cell": lambda: world["cell"],
+        "insights.Principle": lambda: world["principle"],
+    }[label]()
+
+
+def admin_model_page(model, page):
+    label = model._meta.label
+    name = f"admin:{model._meta.app_label}_{model._meta.model_name}_{page}"
+    variants = {"cells.Meeting": M_STATES, "insights.Insight": I_STATES}.get(label, (None,))
+    if page in ("changelist", "add"):
+        url = fixed(name)
+        variants = (None,)
+    else:
+
+        def url(world, variant, name=name, label=label):
+            return reverse(name, args=[admin_object(world, label, variant).pk])
+
+    staff_answer = 403 if page == "delete" and label in NEVER_DELETED else 200
+    shows = None
+    if label == "cells.Meeting":
+        shows = {"changelist": admin_shows_titles, "change": admin_shows_meeting}.get(page)
+    elif label == "insights.Insight":
+        shows = {"changelist": admin_shows_insight_titles, "change": admin_shows_insight}.get(page)
+    return name, Page(url, admin_only(staff_answer), variants=variants, shows=shows)
+
+
+def admin_pages():
+    """Every admin URL, grouped: the site's own pages, then each registered model's."""
+    groups = {"site": dict(ADMIN_SITE)}
+    for model in admin.site._registry:
+        groups[model._meta.label] = dict(admin_model_page(model, page) for page in ADMIN_MODEL_PAGES)
+    return groups
+
+
+ADMIN = admin_pages()
+
+
+# --- every URL is in the table ----------------------------------------------------------------------------------
 
 
 def site_url_names():
     def walk(patterns, namespace=None):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
-                if pattern.namespace == "admin":
-                    continue  # the Django admin has its own permission system (staff only)
                 yield from walk(pattern.url_patterns, pattern.namespace or namespace)
             elif isinstance(pattern, URLPattern) and pattern.name:
                 yield f"{namespace}:{pattern.name}" if namespace else pattern.name
@@ -215,67 +706,307 @@ def site_url_names():
 
 
 def test_every_url_of_the_site_is_in_the_permission_table():
-    assert site_url_names() - set(EXPECTATIONS) == set(), "add the new URL to EXPECTATIONS"
-    assert set(EXPECTATIONS) - site_url_names() == set(), "remove URLs the site no longer has"
+    named = set(EXPECTATIONS) | {name for group in ADMIN.values() for name in group}
+    assert site_url_names() - named == set(), "add the new URL to EXPECTATIONS (or ADMIN_SITE)"
+    assert named - site_url_names() == set(), "remove URLs the site no longer has"
+
+
+def test_the_markers_are_unique_and_none_hides_inside_another():
+    markers = sorted(ALL_MARKERS | set(TAGS))
+    clashes = [(a, b) for a in markers for b in markers if a != b and a.lower() in b.lower()]
+    assert not clashes
+
+
+# --- the world ----------------------------------------------------------------------------------------------------
 
 
 @pytest.fixture
 def world(cell, users):
-    speaker = PersonFactory(slug="speaker")
-    meetings, insights, meeting_versions, insight_versions = {}, {}, {}, {}
-    for variant in VARIANTS:
-        status = "draft" if variant == "draft" else "published"
-        visibility = "public" if variant == "draft" else variant
-        meeting = MeetingFactory(cell=cell, slug=f"meeting-{variant}", status=status, visibility=visibility,
-                                 tags=["place"])
-        insight = InsightFactory(slug=f"insight-{variant}", cell=cell, status=status, visibility=visibility)
-        for obj, kept in ((meeting, meeting_versions), (insight, insight_versions)):
+    other = users["other_convenor"].person.memberships.get().cell
+    cells = {"clip": cell, "other": other}
+    reviewer = verified_user(username="reviewer@example.org")  # a speaker asked to review drafts that name them
+    users["staff"].is_superuser = True  # staff use the admin with every permission
+    users["staff"].save()
+    roles = dict(users, unverified=UserFactory(username="unverified@example.org"), reviewer=reviewer)
+    principle = PrincipleFactory(slug="principle-all")
+    organisations = {"commonground": OrganisationFactory(name="Commonground Trust", slug="o-commonground")}
+    people = {
+        "everywhere": PersonFactory(
+            name="Pat Everywhere", slug="p-everywhere", organisation=organisations["commonground"]
+        ),
+        "reviewer": PersonFactory(name="Robin Reviewer", slug="p-reviewer", user=reviewer),
+    }
+    meetings, meeting_versions, numbers = {}, {}, {"clip": 0, "other": 0}
+    for day, (state, (where, status, visibility, notes_visibility, binned)) in enumerate(MEETING_STATES.items()):
+        numbers[where] += 1
+        meeting = MeetingFactory(
+            cell=cells[where],
+            number=numbers[where],
+            kind="cell_meeting",
+            slug=f"m-{state}",
+            title=f"{mk(state, 'TITLE')} meeting",
+            date=datetime.date(2021, 1, 10 + day),
+            date_precision="day",
+            summary=f"A key point: {mk(state, 'POINTS')}.",
+            notes=f"Zebraword {mk(state, 'NOTES')} in detail.",
+            status=status,
+            visibility=visibility,
+            notes_visibility=notes_visibility,
+            deleted_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC) if binned else None,
+            tags=[mk(state, "TAG"), "sharedtopic"],
+            principles=[principle],
+        )
+        organisations[f"speaker-{state}"] = OrganisationFactory(
+            name=name_of(mk(state, "ORG"), "Trust"), slug=f"o-{state}"
+        )
+        people[f"speaker-{state}"] = speaker = PersonFactory(
+            name=name_of(mk(state, "SPEAKER"), "Jones"),
+            slug=f"p-{state}",
+            organisation=organisations[f"speaker-{state}"],
+            role=name_of(mk(state, "JOB"), "director"),
+            bio=f"Works on {mk(state, 'BIO')}.",
+        )
+        SpeakerFactory(meeting=meeting, person=speaker)
+        SpeakerFactory(
+            meeting=meeting,
+            role="facilitator",
+            person=PersonFactory(
+                name=name_of(mk(state, "COLLEAGUE"), "Brown"),
+                slug=f"c-{state}",
+                organisation=organisations["commonground"],
+            ),
+        )
+        SpeakerFactory(meeting=meeting, role="presenter", person=people["everywhere"])
+        QuestionFactory(raised_at=meeting, text=f"What of {mk(state, 'QUESTION')}?", order=1)
+        QuestionFactory(raised_at=meeting, text=f"And what of {mk(state, 'OPENQ')}?", order=2)
+        meetings[state] = meeting
+    for state in sorted(REVIEWED):
+        status = "requested" if MEETING_STATES[state][1] == "draft" else "confirmed"
+        SpeakerFactory(meeting=meetings[state], role="introducer", person=people["reviewer"])
+        SpeakerReview.objects.create(meeting=meetings[state], person=people["reviewer"], status=status)
+    public = meetings["public"]
+    # The public note takes up a question of every other note, and its own is taken up at all of them.
+    for meeting in meetings.values():
+        if meeting != public:
+            meeting.questions.get(order=1).taken_up_in.add(public)
+            public.questions.get(order=1).taken_up_in.add(meeting)
+
+    insights, insight_versions = {}, {}
+    for day, (state, (where, status, visibility, binned)) in enumerate(INSIGHT_STATES.items()):
+        organisations[f"author-{state}"] = OrganisationFactory(
+            name=name_of(mk(state, "WORKPLACE"), "Trust"), slug=f"oa-{state}"
+        )
+        people[f"author-{state}"] = PersonFactory(
+            name=name_of(mk(state, "AUTHOR"), "Smith"), slug=f"a-{state}", organisation=organisations[f"author-{state}"]
+        )
+        insights[state] = InsightFactory(
+            slug=f"i-{state}",
+            title=f"{mk(state, 'ITITLE')} insight",
+            cell=cells[where],
+            standfirst=f"Standfirst {mk(state, 'ISTAND')}.",
+            body=f"Body {mk(state, 'IBODY')}.",
+            published_on=datetime.date(2019, 1, 10 + day),
+            status=status,
+            visibility=visibility,
+            deleted_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC) if binned else None,
+            authors=[
+                people[f"author-{state}"],
+                people["everywhere"],
+                *([people["reviewer"]] if state == "draft" else []),
+            ],
+            tags=[mk(state, "ITAG"), "sharedtopic"],
+            principles=[principle],
+            source_meetings=list(meetings.values()) if state == "public" else [public],
+        )
+    organisations["nobody"] = OrganisationFactory(name=name_of(mk("nobody", "ORG"), "Ltd"), slug="o-nobody")
+    people["nobody"] = PersonFactory(
+        name=name_of(mk("nobody", "NAME"), "Hidden"), slug="p-nobody", organisation=organisations["nobody"]
+    )
+    MembershipFactory(cell=cell, person=people["nobody"], role=Membership.Role.THOUGHT_LEADER)  # named by no content
+    people["profile"] = PersonFactory(
+        name=name_of(mk("profile", "NAME"), "Public"), slug="p-profile", organisation=None, is_public=True
+    )
+
+    # A last version of each, with its speakers, questions and topics, for the history and restore pages
+    # (the factory kept the first, before any of them).
+    for objects, kept in ((meetings, meeting_versions), (insights, insight_versions)):
+        for state, obj in objects.items():
             with versions.saving(obj, user=users["staff"], comment="Edited"):
-                obj.title += " (edited)"
+                obj.editorial_note = "Checked."
                 obj.save()
-            kept[variant] = Version.objects.get_for_object(obj).last().pk
-        meetings[variant], insights[variant] = meeting, insight
-    applicant = UserFactory()
+            kept[state] = Version.objects.get_for_object(obj).last().pk
     return {
-        "cell": cell, "speaker": speaker, "principle": PrincipleFactory(),
-        "meetings": meetings, "insights": insights,
-        "meeting_versions": meeting_versions, "insight_versions": insight_versions,
-        "join_request": JoinRequest.objects.create(cell=cell, user=applicant),
-        "binned": MeetingFactory(cell=cell, deleted_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)),
+        "roles": roles,
+        "cell": cell,
+        "cells": cells,
+        "principle": principle,
+        "meetings": meetings,
+        "insights": insights,
+        "people": people,
+        "organisations": organisations,
+        "tags": {tag.name: tag for tag in Tag.objects.filter(name__in=TAGS)},
+        "meeting_versions": meeting_versions,
+        "insight_versions": insight_versions,
+        "join_request": JoinRequest.objects.create(cell=cell, user=UserFactory()),
+        "group": Group.objects.create(name="Editors"),
     }
 
 
+# --- trying each page --------------------------------------------------------------------------------------------
+
+CHECKS = {"requests": 0, "markers": 0}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def count_checks(request):
+    yield
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter and capture and CHECKS["requests"]:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(
+                f"\ntest_permissions: {CHECKS['requests']} requests (one status check each), "
+                f"{CHECKS['markers']} marker checks"
+            )
+
+
 def answer(client, page, world, variant):
-    url = page.url(world, variant) if page.per_variant else page.url(world)
+    """(status, or LOGIN / ADMIN_LOGIN for a redirect to a login page; the page's text, lower case)."""
+    url = page.url(world, variant)
     response = client.post(url, page.data) if page.method == "post" else client.get(url)
-    if response.status_code == 302 and "/accounts/login/" in response["Location"]:
-        return LOGIN
-    return response.status_code
+    if response.status_code == 302 and response["Location"].startswith(reverse("account_login")):
+        return LOGIN, ""
+    if response.status_code == 302 and response["Location"].startswith(reverse("admin:login")):
+        return ADMIN_LOGIN, ""
+    return response.status_code, without_address(response.content.decode(), url)
+
+
+def without_address(text, url):
+    """The page's text in lower case, without the address the reader asked for (a "Log in" link repeats it,
+    and the address of a topic is its name): a reader is not told what they typed themselves."""
+    text = text.lower()
+    for form in {url, quote(url), quote(url, safe="")}:
+        text = text.replace(form.lower(), "")
+    return text
+
+
+def around(text, marker, width=70):
+    at = text.find(marker.lower())
+    return " ".join(text[max(0, at - width) : at + len(marker) + width].split())
+
+
+def problems_with(page, role, variant, got, text):
+    """What is wrong with one answer: the markers it shows that `role` may not read, and those it should show."""
+    allowed = page.allowed(role, variant) if page.allowed else MAY_READ[role]
+    wrong = []
+    for marker in sorted(ALL_MARKERS - allowed):
+        CHECKS["markers"] += 1
+        if marker.lower() in text:
+            wrong.append(f"{role:<15} {variant or '':<22} shows {marker}: …{around(text, marker)}…")
+    if got == 200 and page.shows:
+        for marker in sorted(page.shows(role, variant)):
+            CHECKS["markers"] += 1
+            if marker.lower() not in text:
+                wrong.append(f"{role:<15} {variant or '':<22} does not show {marker}, which it may read")
+    return wrong
+
+
+def try_page(client_for, world, name, page):
+    wrong = []
+    for role in ROLES:
+        for variant in page.variants:
+            expected = page.rule(role, variant)
+            savepoint = transaction.savepoint()
+            try:
+                got, text = answer(client_for(world["roles"][role]), page, world, variant)
+            finally:
+                transaction.savepoint_rollback(savepoint)
+            CHECKS["requests"] += 1
+            if got != expected:
+                wrong.append(f"{role:<15} {variant or '':<22} expected {expected}, got {got}")
+            wrong += problems_with(page, role, variant, got, text)
+    return [f"{name}: {line}" for line in wrong]
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTATIONS))
-def test_each_role_gets_the_expected_answer(client_for, users, world, name):
-    """For one URL: every role, and every kind of content where the URL is about one meeting or insight.
+def test_each_role_gets_the_expected_answer_and_sees_only_what_it_may_read(client_for, world, name):
+    """For one URL: every role, and every state where the URL is about one meeting, insight, person or topic.
     Each try is rolled back, so an action one role takes does not change what the next one meets."""
-    page = EXPECTATIONS[name]
+    wrong = try_page(client_for, world, name, EXPECTATIONS[name])
+    assert not wrong, "\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("group", sorted(ADMIN))
+def test_the_admin_is_staffs_alone(client_for, world, group):
+    """Every admin URL: staff may see everything there; everyone else is sent to log in and sees nothing."""
+    wrong = []
+    for name, page in ADMIN[group].items():
+        wrong += try_page(
+            client_for,
+            world,
+            name,
+            Page(page.url, page.rule, page.variants, page.method, page.data, allowed=admin_allowed, shows=page.shows),
+        )
+    assert not wrong, "\n" + "\n".join(wrong)
+
+
+# --- counts, and what an upload says --------------------------------------------------------------------------------
+
+
+def test_topic_counts_count_only_what_the_reader_may_read(client_for, world):
+    """A topic used everywhere counts, for each reader, only the notes and insights they may read."""
     wrong = []
     for role in ROLES:
-        for variant in VARIANTS if page.per_variant else [None]:
-            expected = page.rule(role, variant) if page.per_variant else page.rule(role)
-            savepoint = transaction.savepoint()
-            try:
-                got = answer(client_for(users[role]), page, world, variant)
-            finally:
-                transaction.savepoint_rollback(savepoint)
-            if got != expected:
-                wrong.append(f"{role:<15} {variant or '':<8} expected {expected}, got {got}")
-    assert not wrong, f"{name}:\n" + "\n".join(wrong)
+        text = client_for(world["roles"][role]).get(reverse("tag_list")).content.decode()
+        found = re.search(r">\s*sharedtopic\s*<span class=\"count\">\s*(\d+)", text)
+        expected = sum(role in READ_MEETING[s] for s in MEETING_STATES) + sum(
+            role in READ_INSIGHT[s] for s in INSIGHT_STATES
+        )
+        CHECKS["requests"] += 1
+        if not found or int(found.group(1)) != expected:
+            wrong.append(f"{role}: expected {expected}, got {found and found.group(1)}")
+    assert not wrong, "\n" + "\n".join(wrong)
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
-def test_a_speaker_asked_to_review_may_open_the_draft_review_page(client, world, variant):
-    reviewer = UserFactory()
-    meeting = world["meetings"][variant]
-    SpeakerReview.objects.create(meeting=meeting, person=PersonFactory(user=reviewer))
-    client.force_login(reviewer)
-    assert client.get(reverse("cells:meeting_review", args=[meeting.slug])).status_code == 200
+def upload(client, world, role, state, *, title_number):
+    """Upload a note for a cell `role` convenes, held on the day of the meeting in `state` and naming its
+    speaker (without an organisation): what the result page says of the site's meetings and people."""
+    cell = world["cells"]["other" if role == "other_convenor" else "clip"]
+    meeting = world["meetings"][state]
+    speaker = world["people"][f"speaker-{state}"].name
+    note = (
+        f"{cell.name} Cell {title_number}\n\n"
+        f"Notes of the meeting held on {meeting.date.day} {meeting.date:%B %Y}, online\n\n"
+        f"{speaker}, convenor of the cell, welcomed everyone and introduced the meeting.\n\n"
+        f"Participants agreed that trust matters.\n"
+    ).encode()
+    response = client.post(reverse("note_import"), {"file": SimpleUploadedFile("note.txt", note)})
+    return response.status_code, response.content.decode().lower(), mk(state, "SPEAKER")
+
+
+@pytest.mark.parametrize("role", ["convenor", "other_convenor", "staff"])
+def test_an_upload_names_no_meeting_or_person_its_uploader_may_not_see(client_for, world, role):
+    """A note held on the day of a meeting the uploader may not see is not matched to it, and a speaker
+    named like someone hidden from the uploader is not matched to them (nor their organisation named).
+    A note held on the day of a meeting they may see IS matched to it, so the check is not vacuous."""
+    wrong = []
+    hidden = [s for s in MEETING_STATES if role not in READ_MEETING[s]]
+    seen = next(s for s in MEETING_STATES if role in READ_MEETING[s] and MEETING_STATES[s][0] in CONVENES[role])
+    for number, state in enumerate([*hidden, seen], start=41):
+        savepoint = transaction.savepoint()
+        try:
+            status, text, typed = upload(client_for(world["roles"][role]), world, role, state, title_number=number)
+        finally:
+            transaction.savepoint_rollback(savepoint)
+        CHECKS["requests"] += 1
+        if status != 200:
+            wrong.append(f"{state}: status {status}")
+        for marker in sorted(ALL_MARKERS - MAY_READ[role] - {typed}):
+            CHECKS["markers"] += 1
+            if marker.lower() in text:
+                wrong.append(f"{role} uploading a note of the day of {state}: shows {marker}: …{around(text, marker)}…")
+        if state == seen:
+            CHECKS["markers"] += 1
+            if mk(seen, "TITLE").lower() not in text:
+                wrong.append(f"{role}: a note of the day of {seen} is not matched to {mk(seen, 'TITLE')}")
+    assert not wrong, "\n" + "\n".join(wrong)

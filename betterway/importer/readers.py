@@ -1,6 +1,15 @@
-"""Read a note file (.txt, .md or .docx) into plain text lines, refusing bad input clearly."""
+"""Read a note file (.txt, .md or .docx) into plain text lines, refusing bad input clearly.
 
+This is where a note's text enters the site (the import_notes command and the upload page both come
+here): line endings become LF, and a NUL character is refused naming the file and the line (or, in a
+Word document, the paragraph), as everywhere text comes from outside (core/text.py)."""
+
+import io
+import re
+import zipfile
 from pathlib import Path
+
+from core.text import OutsideTextError, lf_line_endings, nul_message, refuse_nul
 
 MAX_BYTES = 2 * 1024 * 1024
 EXTENSIONS = {".txt", ".md", ".markdown", ".docx"}
@@ -25,6 +34,10 @@ def read_note_file(name, data):
     if not data.strip():
         raise ReadError(f"{name}: the file is empty.")
     text = _docx_text(name, data) if suffix == ".docx" else _decode(name, data)
+    try:
+        text = refuse_nul(lf_line_endings(text), name)
+    except OutsideTextError as error:
+        raise ReadError(str(error)) from None
     if not text.strip():
         raise ReadError(f"{name}: the file has no text in it.")
     return text
@@ -42,13 +55,16 @@ def _decode(name, data):
 
 def _docx_text(name, data):
     """Word paragraphs as text lines: headings as Markdown headings, list paragraphs as bullets."""
-    import io
-    import zipfile
-
     import docx
+    from lxml.etree import XMLSyntaxError
 
     try:
         document = docx.Document(io.BytesIO(data))
+    except XMLSyntaxError as error:  # XML cannot hold a NUL: a document with one in its text is not well formed
+        paragraph = _docx_nul_paragraph(data)
+        if paragraph:
+            raise ReadError(nul_message(f"{name}, paragraph {paragraph}")) from None
+        raise ReadError(f"{name}: this is not a Word document that can be read ({error}).") from None
     except (zipfile.BadZipFile, KeyError, ValueError) as error:
         raise ReadError(f"{name}: this is not a Word document that can be read ({error}).") from None
     lines = []
@@ -68,6 +84,19 @@ def _docx_text(name, data):
         else:
             lines.append(text)
     return "\n\n".join(lines)
+
+
+def _docx_nul_paragraph(data):
+    """The paragraph (counted from 1) of a Word document's body that holds a NUL character, or None."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            xml = archive.read("word/document.xml")
+    except (zipfile.BadZipFile, KeyError):
+        return None
+    found = re.search(rb"\x00|&#0+;|&#[xX]0+;", xml)
+    if not found:
+        return None
+    return max(len(re.findall(rb"<w:p[ >]", xml[: found.start()])), 1)
 
 
 def _heading_level(style):

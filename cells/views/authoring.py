@@ -235,13 +235,8 @@ def _send_review_request(request, meeting, user):
 @login_required
 def review_meeting(request, slug):
     """A named speaker reads the draft and confirms it or asks for a change."""
-    review = get_object_or_404(
-        SpeakerReview.objects.select_related("meeting", "person"),
-        meeting__slug=slug,
-        person__user=request.user,
-        meeting__deleted_at__isnull=True,
-    )
-    meeting = review.meeting
+    meeting = get_object_or_404(Meeting.objects.visible_to(request.user).select_related("cell"), slug=slug)
+    review = get_object_or_404(meeting.reviews.select_related("person"), person__user=request.user)
     form = ReviewForm(request.POST or None, initial={"comment": review.comment})
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
