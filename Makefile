@@ -15,8 +15,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
-## Set up, load the demo content and accounts, and serve on http://127.0.0.1:$(PORT)
+## Set up, load the demo content and accounts, and serve on http://127.0.0.1:$(PORT), with a task worker
+## (emails and the bulletin are sent in the background) that stops with the server
 run: demo
+	$(DEV) $(PY) manage.py db_worker & worker=$$!; trap "kill $$worker" EXIT INT TERM; \
 	$(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 demo: install

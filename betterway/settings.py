@@ -46,12 +46,16 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "taggit",
     "reversion",
+    "django_tasks",
+    "django_tasks_db",
     "allauth",
     "allauth.account",
     "core",
     "people",
     "cells",
     "insights",
+    "discussion",
+    "notifications",
     "betterway",
 ]
 
@@ -156,7 +160,20 @@ STORAGES = {
 MEDIA_URL = "media/"
 MEDIA_ROOT = BASE_DIR / "media"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The cache holds rate limits (and, later, cached pages): local memory in development, Redis when
+# REDIS_URL is set, so several app servers share it.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Background work (emails, the bulletin) through Django's tasks API (the django-tasks backport).
+# The default keeps the queue in the database: `python manage.py db_worker` runs it (`make run` starts
+# one). A deployment with several app servers may set TASKS_BACKEND to another backend, e.g.
+# "django_tasks_rq.RQBackend" with django-tasks-rq and Redis (see README).
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 TAGGIT_CASE_INSENSITIVE = True
 

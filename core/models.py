@@ -19,7 +19,26 @@ class UnversionedWrite(Exception):
     """Content saved or deleted outside core.versions.saving(): the change would keep no version."""
 
 
-class Publishable(models.Model):
+class Versioned(models.Model):
+    """Written only inside core.versions.saving: every change is a version, a stale form is refused."""
+
+    edit_version = models.PositiveIntegerField(default=1, help_text="Goes up with every save; stale forms are refused.")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not versions.is_saving(self):
+            raise UnversionedWrite(
+                f"{type(self).__name__} “{self}” was saved outside core.versions.saving(): no version would be kept."
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise UnversionedWrite(f"{type(self).__name__} is never deleted: it is moved to the bin or marked removed.")
+
+
+class Publishable(Versioned):
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     visibility = models.CharField(max_length=10, choices=Visibility, default=Visibility.PUBLIC)
     tagged_items = GenericRelation("taggit.TaggedItem")  # followed by versions, so tags are kept too
@@ -36,7 +55,6 @@ class Publishable(models.Model):
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    edit_version = models.PositiveIntegerField(default=1, help_text="Goes up with every save; stale forms are refused.")
 
     objects = VisibleQuerySet.as_manager()
 
@@ -45,16 +63,6 @@ class Publishable(models.Model):
 
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        if not versions.is_saving(self):
-            raise UnversionedWrite(
-                f"{type(self).__name__} “{self}” was saved outside core.versions.saving(): no version would be kept."
-            )
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise UnversionedWrite(f"{type(self).__name__} is never deleted: move it to the bin (core.publishing).")
 
     @property
     def is_published(self):

@@ -3,10 +3,16 @@
 Each is a named function that saves a new version, so the flow reads plainly in the views.
 """
 
+from django.dispatch import Signal
 from django.utils import timezone
 
 from .versions import saving
 from .visibility import Status
+
+# Sent once each time a meeting or insight is published (sender: its model; obj, user). Apps above
+# the one that publishes listen in their AppConfig.ready() (notifications/apps.py): the one way a
+# publication reaches them, since the layers below may not import them. Receivers act after commit.
+published = Signal()
 
 
 def publish(obj, *, user):
@@ -15,6 +21,7 @@ def publish(obj, *, user):
         obj.published_at = timezone.now()
         obj.published_by = user
         obj.save()
+    published.send(sender=type(obj), obj=obj, user=user)
 
 
 def unpublish(obj, *, user):

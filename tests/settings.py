@@ -12,3 +12,6 @@ os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 from betterway.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Tasks run at once, inside the test (after commit, as in production).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
