@@ -639,6 +639,7 @@ ADMIN_SITE = {
 }
 ADMIN_MODEL_PAGES = ["changelist", "add", "history", "delete", "change"]
 NEVER_DELETED = {"cells.Meeting", "insights.Insight"}  # moved to the bin instead: no delete page (403)
+READ_ONLY = {"django_tasks_database.DBTaskResult"}  # a record of background work: no add or delete page (403)
 
 
 def admin_object(world, label, variant):
@@ -656,7 +657,23 @@ def admin_object(world, label, variant):
         "people.Person": lambda: world["people"]["speaker-draft"],
         "cells.Cell": lambda: world["cell"],
         "insights.Principle": lambda: world["principle"],
+        "django_tasks_database.DBTaskResult": lambda: _task_result(),
     }[label]()
+
+
+def _task_result():
+    """A finished background task (the admin lists them for staff, read-only)."""
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.create(
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path="notifications.tasks.example",
+        backend_name="default",
+        run_after=timezone.now(),
+        exception_class_path="",
+        traceback="",
+    )
 
 
 def admin_model_page(model, page):
@@ -671,7 +688,11 @@ def admin_model_page(model, page):
         def url(world, variant, name=name, label=label):
             return reverse(name, args=[admin_object(world, label, variant).pk])
 
-    staff_answer = 403 if page == "delete" and label in NEVER_DELETED else 200
+    staff_answer = (
+        403
+        if (page == "delete" and label in NEVER_DELETED) or (page in ("add", "delete") and label in READ_ONLY)
+        else 200
+    )
     shows = None
     if label == "cells.Meeting":
         shows = {"changelist": admin_shows_titles, "change": admin_shows_meeting}.get(page)
