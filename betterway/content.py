@@ -19,6 +19,7 @@ import yaml
 from django.db import transaction
 
 from cells.models import Cell, Meeting, Membership, Question, Speaker, UpcomingDate
+from cells.times import TimeError, parse_times
 from core import versions
 from core.dates import DateError
 from core.dates import parse_date as _parse_date
@@ -41,6 +42,16 @@ def parse_date(value):
         return _parse_date(value)
     except DateError as error:
         raise ContentError(str(error)) from None
+
+
+def _times(text, where):
+    """(start, end) of an upcoming date's `time` ("3.00–4.30pm"; none: the time is not set yet)."""
+    if text is not None and not isinstance(text, str):  # YAML reads 15:00 unquoted as a number of minutes
+        raise ContentError(f'{where}: write the time in quotes, like "3.00–4.30pm" (not {text!r}).')
+    try:
+        return parse_times(text)
+    except TimeError as error:
+        raise ContentError(f"{where}: {error}") from None
 
 
 def _read(path, where):
@@ -150,10 +161,16 @@ def load_content(directory=CONTENT_DIR):
                 cell=cell, person=_get(Person, member["person"], cell.slug), role=member["role"]
             )
         for upcoming in row.get("upcoming_dates", []):
+            day = datetime.date.fromisoformat(str(upcoming["date"]))
+            start, end = _times(upcoming.get("time"), f"cells.yaml, {cell.slug}, upcoming date {day}")
             UpcomingDate.objects.update_or_create(
                 cell=cell,
-                date=datetime.date.fromisoformat(str(upcoming["date"])),
-                defaults={key: upcoming.get(key, "") for key in ("time", "place", "note")},
+                date=day,
+                defaults={
+                    "start_time": start,
+                    "end_time": end,
+                    **{key: upcoming.get(key, "") for key in ("place", "note")},
+                },
             )
         count("cells", created)
 

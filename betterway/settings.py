@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",  # /sitemap.xml (betterway/sitemaps.py)
     "taggit",
     "reversion",
     "django_tasks",
@@ -175,7 +176,17 @@ else:
 # "django_tasks_rq.RQBackend" with django-tasks-rq and Redis (see README).
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
+if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":  # several app servers: the queue in Redis (README)
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": os.environ["REDIS_URL"]}}
+
+# Emails are sent by tasks, which have no request: their links start with SITE_URL (notifications/).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+
 TAGGIT_CASE_INSENSITIVE = True
+# Every tags field reads its names through the one normalisation (core/tags.py): trimmed, spaces collapsed,
+# no markup, length-limited; text without a comma is one topic. (taggit's edit string reads back the same.)
+TAGGIT_TAGS_FROM_STRING = "core.tags.parse"
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,7 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
-from . import bin, import_views, views
+from . import bin, calendars, feeds, import_views, sitemaps, views
+
+register_converter(calendars.DayConverter, "isoday")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,9 +14,24 @@ urlpatterns = [
     path("bin/", bin.bin_list, name="bin"),
     path("bin/<str:kind>/<int:pk>/restore/", bin.restore, name="bin_restore"),
     path("notes/import/", import_views.import_note_file, name="note_import"),
+    # feeds and calendars, sitemap, robots.txt, favicon (betterway/feeds.py, calendars.py, sitemaps.py)
+    path("notes/feed.atom", feeds.LatestNotesFeed(), name="feed_notes"),
+    path("insights/feed.atom", feeds.LatestInsightsFeed(), name="feed_insights"),
+    path("principles/<slug:slug>/feed.atom", feeds.PrincipleFeed(), name="feed_principle"),
+    path("cells/<slug:slug>/feed.atom", feeds.CellFeed(), name="feed_cell"),
+    path("tags/<slug:slug>/feed.atom", feeds.TopicFeed(), name="feed_tag"),
+    path("people/<slug:slug>/feed.atom", feeds.PersonFeed(), name="feed_person"),
+    path("calendar.ics", calendars.upcoming_calendar, name="calendar"),
+    path("cells/<slug:slug>/calendar.ics", calendars.cell_calendar, name="cell_calendar"),
+    path("cells/<slug:slug>/<isoday:day>.ics", calendars.upcoming_date_calendar, name="upcoming_date_calendar"),
+    path("sitemap.xml", sitemaps.sitemap_xml, name="sitemap"),
+    path("robots.txt", sitemaps.robots_txt, name="robots_txt"),
+    path("favicon.ico", sitemaps.favicon, name="favicon"),
     path("", include("insights.urls")),
     path("", include("cells.urls")),
     path("", include("people.urls")),
+    path("", include("discussion.urls")),  # comments, moderation, topics members add
+    path("", include("notifications.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,10 +3,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from cells.models import Cell, Meeting, UpcomingDate
-from insights.models import Insight, Principle
+from insights.models import Insight, Principle, Topic, visible_tagged_items
 
-from .models import Topic, visible_tagged_items
 from .search import search as run_search
+from .topics import topic_page
 
 
 def home(request):
@@ -43,12 +43,8 @@ def tag_list(request):
 
 def tag_detail(request, slug):
     tag = get_object_or_404(Topic.objects.visible_to(request.user), slug=slug)
-    context = {
-        "tag": tag,
-        "meetings": Meeting.objects.visible_to(request.user).filter(tags=tag).for_listing().newest_first(),
-        "insights": Insight.objects.visible_to(request.user).filter(tags=tag).for_listing().newest_first(),
-    }
-    return render(request, "tags/tag_detail.html", context)
+    page, counts = topic_page(request, tag)
+    return render(request, "tags/tag_detail.html", {"tag": tag, "page": page, "counts": counts})
 
 
 def bad_request(request, exception):

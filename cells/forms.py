@@ -1,20 +1,61 @@
 """Forms convenors use to write up a meeting."""
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from taggit.forms import TagField
 
-from core.dates import DateError, display_date, parse_date
-from core.text import TextareaField, shown_unchanged, tags_sent, with_unoffered
-from core.textdates import find_date, find_days
+from core.dates import DateError, DatePrecision, display_date, parse_date
+from core.text import TextareaField, shown_text, shown_unchanged, tags_sent, with_unoffered
+from core.textdates import find_date
 from people.identity import find_or_create_person, same_name, tidy
 from people.models import Person
 
-from .models import Meeting, Question, Speaker
+from .models import Meeting, Question, Speaker, UpcomingDate
+from .times import LOOKS_LIKE_A_TIME, TimeError, split_times
 
 Principle = Meeting._meta.get_field("principles").related_model  # declared by insights onto Meeting
 
 DATE_HINT = "For example 5 June 2019, June 2019 or 2019 — only as exact as you know it."
+WEEKDAY = re.compile(
+    r"^\s*(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|rsday|urday|sday)?\.?,?\s*$", re.I
+)
+
+
+def next_date_line(upcoming):
+    """How the form shows an upcoming date: '9 September 2031, 3.00–4.30pm, online' (read back by
+    parse_next_date_line as it is)."""
+    return ", ".join(part for part in (f"{upcoming.date:%-d %B %Y}", upcoming.times, upcoming.note) if part)
+
+
+def parse_next_date_line(line):
+    """{date, start_time, end_time, note} from a line a convenor types ('Thursday 9 September 2031,
+    3.00–4.30pm, online'); ValidationError naming the line if it has no full date, or a time that
+    cannot be read. Words beside the date and times become the note."""
+    shown = line.strip()
+    found = find_date(line)
+    if not found or found.precision != DatePrecision.DAY:
+        raise ValidationError(f"“{shown}” is not a date with a day, month and year.")
+    before, after = line.split(found.text, 1)
+    rest = after if WEEKDAY.match(before) or not before.strip() else f"{before}, {after}"
+    try:
+        times, note = split_times(rest)
+    except TimeError as error:
+        raise ValidationError(f"“{shown}”: {error} Write the time like 3.00–4.30pm.") from None
+    if times is None and LOOKS_LIKE_A_TIME.search(note):
+        raise ValidationError(
+            f"“{shown}”: the time cannot be read. Write it like 3.00–4.30pm or 10am–12.30pm "
+            "(or leave it out while the time is not set)."
+        )
+    if len(note) > UpcomingDate._meta.get_field("note").max_length:
+        raise ValidationError(f"“{shown}”: what follows the date and time is too long for a note (250 characters).")
+    return {
+        "date": found.date,
+        "start_time": times.start if times else None,
+        "end_time": times.end if times else None,
+        "note": note,
+    }
 
 
 def parse_meeting_date(text):
@@ -48,7 +89,8 @@ class MeetingForm(forms.ModelForm):
         label="Next meeting dates",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One a line, with the year, e.g. “9 September 2021, 3.00–4.30pm”.",
+        help_text="One a line, with the year, e.g. “9 September 2031, 3.00–4.30pm”. Leave the time out while "
+        "it is not set; words after it (“online”) are kept as a note.",
     )
     edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -94,11 +136,7 @@ class MeetingForm(forms.ModelForm):
             self.fields["edit_version"].required = True  # an edit without it could not be checked for staleness
             if meeting.cell_id:
                 self.initial.setdefault(
-                    "next_dates",
-                    "\n".join(
-                        f"{d.date:%-d %B %Y}{f', {d.time}' if d.time else ''}"
-                        for d in meeting.cell.upcoming_dates.all()
-                    ),
+                    "next_dates", "\n".join(next_date_line(d) for d in meeting.cell.upcoming_dates.all())
                 )
         # Questions this user may read, of the cells they may write for: never another cell's, a draft
         # they may not see, or one in the bin.
@@ -132,16 +170,29 @@ class MeetingForm(forms.ModelForm):
         return with_unoffered(self, "principles")
 
     def clean_next_dates(self):
-        dates = []
+        """The dates typed or changed, each as parse_next_date_line reads it. A line shown by the form
+        and sent back unchanged is left alone (it is already saved as it reads)."""
+        shown = set(filter(None, (line.strip() for line in shown_text(self, "next_dates").splitlines())))
+        dates, errors = [], []
         for line in self.cleaned_data["next_dates"].splitlines():
-            if not line.strip():
+            if not line.strip() or line.strip() in shown:
                 continue
-            found = find_days(line)
-            if not found:
-                raise ValidationError(f"“{line.strip()}” is not a date with a day, month and year.")
-            time = line.split(",", 1)[1].strip() if "," in line else ""
-            dates.append((found[0], time[:50]))
+            try:
+                dates.append(parse_next_date_line(line))
+            except ValidationError as error:
+                errors.append(error)
+        if errors:
+            raise ValidationError(errors)
         return dates
+
+    def save_next_dates(self, cell):
+        """Add or update the cell's upcoming dates from the lines typed (a date left out is kept)."""
+        for upcoming in self.cleaned_data["next_dates"]:
+            UpcomingDate.objects.update_or_create(
+                cell=cell,
+                date=upcoming["date"],
+                defaults={key: upcoming[key] for key in ("start_time", "end_time", "note")},
+            )
 
     def clean(self):
         cleaned = super().clean()

@@ -1,3 +1,6 @@
+import datetime
+import zoneinfo
+
 import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,6 +14,8 @@ from core.dates import DatePrecision, display_date
 from core.models import Publishable
 from core.roles import is_staff
 from core.visibility import LayeredQuerySet, Visibility, VisibleQuerySet
+
+from .times import format_times
 
 
 class Cell(models.Model):
@@ -360,17 +365,50 @@ class Question(models.Model):
 
 
 class UpcomingDate(models.Model):
-    """A date a cell has set for a future meeting ('next meetings')."""
+    """A date a cell has set for a future meeting ('next meetings'), with its times where they are known.
+
+    A date with no start time is a meeting whose time is not set yet: calendars show it as an all-day
+    event. Times are in the site's time zone (settings.TIME_ZONE, Europe/London)."""
 
     cell = models.ForeignKey(Cell, on_delete=models.CASCADE, related_name="upcoming_dates")
     date = models.DateField()
-    time = models.CharField(max_length=50, blank=True, help_text="e.g. 3.00–4.30pm")
+    start_time = models.TimeField(null=True, blank=True, help_text="Leave empty while the time is not set.")
+    end_time = models.TimeField(null=True, blank=True)
     place = models.CharField(max_length=200, blank=True)
     note = models.CharField(max_length=250, blank=True)
 
     class Meta:
         ordering = ["date"]
-        constraints = [models.UniqueConstraint(fields=["cell", "date"], name="unique_upcoming_date")]
+        constraints = [
+            models.UniqueConstraint(fields=["cell", "date"], name="unique_upcoming_date"),
+            models.CheckConstraint(
+                condition=Q(end_time__isnull=True) | Q(start_time__isnull=False, end_time__gt=models.F("start_time")),
+                name="upcoming_date_ends_after_it_starts",
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.cell}: {self.date:%d %B %Y}"
+        return f"{self.cell}: {self.date:%d %B %Y}{f', {self.times}' if self.times else ''}"
+
+    def clean(self):
+        if self.end_time is not None and self.start_time is None:
+            raise ValidationError({"start_time": "Give the start time too, or neither."})
+        if self.end_time is not None and self.end_time <= self.start_time:
+            raise ValidationError({"end_time": "The meeting would end before it starts."})
+
+    @property
+    def times(self):
+        """'3.00–4.30pm', as convenors write it; '' when the time is not set."""
+        return format_times(self.start_time, self.end_time)
+
+    def _at(self, time):
+        return datetime.datetime.combine(self.date, time, tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+
+    @property
+    def starts_at(self):
+        """When it starts, in the site's time zone; None when only the day is known."""
+        return self._at(self.start_time) if self.start_time is not None else None
+
+    @property
+    def ends_at(self):
+        return self._at(self.end_time) if self.end_time is not None else None

@@ -1,41 +1,65 @@
-"""Comments on published meetings and insights, one level of replies, flags and moderation.
+"""Comments on published meetings and insights, one level of replies, flags and moderation; the topics
+members add.
 
 A comment is visible exactly to those who may read what it is on: for a meeting, its
-detailed notes' layer (Meeting.objects.notes_visible_to); for an insight, Insight.objects.visible_to.
-Every write goes through core.versions.saving, so an edited comment's earlier text is kept.
+detailed notes' layer (Meeting.objects.notes_visible_to); for an insight, Insight.objects.visible_to;
+only while that content is published and out of the bin (`commentable`).
+Every write goes through core.versions.saving (discussion/writing.py), so an edited comment's earlier
+text is kept, and a comment its author deletes keeps its row (removed_at), shown to nobody.
 """
 
 import reversion
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
+from taggit.models import TaggedItem
 
 from cells.models import Meeting
 from core.models import Versioned
-from core.roles import is_staff
+from core.roles import is_member, is_staff
 from insights.models import Insight
 
 MAX_LENGTH = 4000
 
 
+def commentable(model, user):
+    """The meetings or insights (`model`) whose comments `user` may read: published, out of the bin, and for
+    a meeting its detailed notes readable by them (the comments discuss the notes)."""
+    if model is Meeting:
+        return Meeting.objects.notes_visible_to(user).published()
+    return Insight.objects.visible_to(user).published()
+
+
 class CommentQuerySet(models.QuerySet):
     def on_visible_content(self, user):
-        """Comments on content `user` may read (hidden ones included: see visible_to)."""
+        """Comments on content `user` may read (hidden and removed ones included: see visible_to)."""
         return self.filter(
-            Q(meeting__in=Meeting.objects.notes_visible_to(user).published())
-            | Q(insight__in=Insight.objects.visible_to(user).published())
+            Q(meeting__in=commentable(Meeting, user).values("pk"))
+            | Q(insight__in=commentable(Insight, user).values("pk"))
         )
 
     def visible_to(self, user):
-        """Comments `user` may read: on content they may read, and not hidden (staff see hidden ones too;
-        a cell's convenors see those on their cell's meetings, to restore them)."""
-        comments = self.on_visible_content(user)
+        """Comments `user` may read: on content they may read, not removed by their author, and not hidden
+        (staff see hidden ones too; a cell's convenors see those on their cell's meetings, to restore them).
+
+        A removed comment's text shows to nobody on the site; where it has replies, the page shows
+        "comment removed" in its place (discussion/threads.py), without its text."""
+        comments = self.on_visible_content(user).filter(removed_at__isnull=True)
         if is_staff(user):
             return comments
         shown = Q(hidden_at__isnull=True)
-        if user.is_authenticated:
+        if is_member(user):  # convenors are members (cells/permissions.py)
             shown |= Q(meeting__cell__in=Meeting.objects.reader_cells(user, convening=True))
         return comments.filter(shown)
+
+    def on(self, target):
+        """The comments on one meeting or insight."""
+        return self.filter(**{_target_field(target): target})
+
+
+def _target_field(target):
+    return "meeting" if isinstance(target, Meeting) else "insight"
 
 
 @reversion.register()
@@ -85,3 +109,61 @@ class Comment(Versioned):
 
     def get_absolute_url(self):
         return f"{self.target.get_absolute_url()}#comment-{self.pk}"
+
+    @property
+    def is_reply(self):
+        return self.parent_id is not None
+
+    @property
+    def is_hidden(self):
+        return self.hidden_at is not None
+
+    @property
+    def is_removed(self):
+        return self.removed_at is not None
+
+    @property
+    def author_name(self):
+        """The name on its author's profile, for staff (readers see names through discussion/names.py)."""
+        if self.author is None:
+            return "A former member"
+        try:
+            person = self.author.person
+        except ObjectDoesNotExist:
+            return "A member"
+        return person.name if person.name.strip() else "A member"
+
+
+class Flag(models.Model):
+    """A member's report that a comment needs a moderator's look, with their reason. Resolved when a
+    moderator hides the comment or keeps it."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="flags")
+    flagged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField(max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["comment", "flagged_by"], name="one_flag_per_member")]
+        indexes = [models.Index(fields=["resolved_at", "created_at"], name="flag_open_idx")]
+
+    def __str__(self):
+        return f"Flag on comment {self.comment_id}"
+
+
+class MemberTag(models.Model):
+    """Who added a topic to a meeting or insight from its page (the tag link itself is taggit's TaggedItem,
+    part of the content's versions). Goes with the link: removed when the topic is removed, moved with it
+    when topics are merged. The content's versions keep who added what for good ("Added the topic …")."""
+
+    tagged_item = models.OneToOneField(TaggedItem, on_delete=models.CASCADE, related_name="member_tag")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.tagged_item} added by {self.added_by}"

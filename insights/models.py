@@ -1,11 +1,13 @@
 import reversion
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from taggit.managers import TaggableManager
+from taggit.models import Tag, TaggedItem
 
-from cells.models import CellContentQuerySet
+from cells.models import CellContentQuerySet, Meeting
 from core import versions
 from core.dates import DatePrecision, display_date
 from core.models import Publishable
@@ -160,3 +162,33 @@ class Insight(Publishable):
     @property
     def is_outside_piece(self):
         return bool(self.original_url or self.publisher)
+
+
+# --- Topics ------------------------------------------------------------------------------------------------
+# A tag is shared by meetings and insights, so its visibility rule lives here, in the lowest app that
+# knows both: a topic shows when a meeting or insight the reader may see uses it.
+
+TAGGED_MODELS = [Meeting, Insight]
+
+
+def visible_tagged_items(user):
+    """Tag uses on the meetings and insights that `user` may see."""
+    types = ContentType.objects.get_for_models(*TAGGED_MODELS)
+    rule = Q(pk__in=[])
+    for model in TAGGED_MODELS:
+        rule |= Q(content_type=types[model], object_id__in=model.objects.visible_to(user).values("pk"))
+    return TaggedItem.objects.filter(rule)
+
+
+class TopicQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(pk__in=visible_tagged_items(user).values("tag_id"))
+
+
+class Topic(Tag):
+    """A tag, with the visibility rule every topic page and count goes through."""
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        proxy = True

@@ -7,6 +7,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
 from cells.models import Cell, Meeting, Membership, Question, Speaker, UpcomingDate
+from cells.times import split_times
 from core import versions
 from insights.models import Insight, Principle
 from people.models import Organisation, Person
@@ -123,12 +124,24 @@ class QuestionFactory(factory.django.DjangoModelFactory):
     text = factory.Sequence(lambda n: f"What does question {n} ask?")
 
 
+def _read_time(text):
+    """(start, end, the words beside them) of a time written as a convenor writes it: '3.00–4.30pm, online'."""
+    found, rest = split_times(text or "")
+    return (found.start, found.end, rest) if found else (None, None, rest)
+
+
 class UpcomingDateFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = UpcomingDate
 
+    class Params:
+        time = ""  # e.g. "3.00–4.30pm, online": read into start_time, end_time and note, as the form reads it
+
     cell = factory.SubFactory(CellFactory)
     date = factory.Sequence(lambda n: datetime.date.today() + datetime.timedelta(days=n + 1))
+    start_time = factory.LazyAttribute(lambda upcoming: _read_time(upcoming.time)[0])
+    end_time = factory.LazyAttribute(lambda upcoming: _read_time(upcoming.time)[1])
+    note = factory.LazyAttribute(lambda upcoming: _read_time(upcoming.time)[2])
 
 
 class InsightFactory(ContentFactory):
@@ -183,3 +196,48 @@ def verified_user(**kwargs):
     user = UserFactory(**kwargs)
     EmailAddressFactory(user=user)
     return user
+
+
+# --- following and emails (notifications/) ---------------------------------------------------------------------
+
+
+class FollowFactory(factory.django.DjangoModelFactory):
+    """A member following one thing: pass exactly one of cell, principle, tag or person."""
+
+    class Meta:
+        model = "notifications.Follow"
+
+    user = factory.LazyFunction(verified_user)
+
+
+class PreferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "notifications.Preference"
+        django_get_or_create = ["user", "kind"]
+
+    user = factory.LazyFunction(verified_user)
+    kind = "following"
+    frequency = "immediately"
+
+
+# --- comments (discussion/) -------------------------------------------------------------------------------------
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """A comment on a meeting (or pass insight=… and meeting=None), written through core.versions.saving as the
+    site writes it. Pass parent=… for a reply; removed_at / hidden_at / hidden_by for one taken down."""
+
+    class Meta:
+        model = "discussion.Comment"
+
+    meeting = factory.SubFactory(MeetingFactory)
+    insight = None
+    author = factory.LazyFunction(verified_user)
+    body = factory.Sequence(lambda n: f"A comment, number {n}.")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        comment = model_class(*args, **kwargs)
+        with versions.saving(comment, user=comment.author, comment="Posted"):
+            comment.save()
+        return comment

@@ -1,5 +1,6 @@
 """Convenors write up their cell's meetings: drafts, preview, publish, reviews, two layers, import."""
 
+import datetime
 from io import BytesIO
 
 import pytest
@@ -96,7 +97,8 @@ def test_a_convenor_writes_up_a_meeting_with_two_speakers(convenor_client, cell,
     ]
     assert Person.objects.get(name="Dawn Plimmer").organisation.name == "Collaborate"
     assert meeting.questions.get().text == "What does systems leadership look like?"
-    assert cell.upcoming_dates.get().time == "3.00-4.30pm"
+    upcoming = cell.upcoming_dates.get()
+    assert (upcoming.start_time, upcoming.end_time) == (datetime.time(15, 0), datetime.time(16, 30))
     assert [t.name for t in meeting.tags.all()] == ["place"]
     assert Version.objects.get_for_object(meeting).count() == 1
 

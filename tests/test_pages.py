@@ -106,7 +106,7 @@ def test_home_shows_principles_latest_insights_notes_and_upcoming_meetings(clien
         "The role of connectors",
         "Cell 2",
         "Dinner discussion",
-        "3.00-4.30pm",
+        "3.00–4.30pm",  # the times as read from "3.00-4.30pm", written the network's way
         "Collaborative Leadership in Place",
     ]:
         assert text in html
@@ -147,7 +147,7 @@ def test_a_cell_shows_aims_leads_meetings_in_order_open_questions_and_next_dates
     assert html.index("Cell 1") < html.index("Cell 2")
     assert "What does collaboration look like?" in html  # not taken up yet
     assert "What happens when key individuals move on?" not in html  # taken up at cell 2
-    assert "3.00-4.30pm" in html
+    assert "3.00–4.30pm" in html
 
 
 def test_a_principle_shows_its_statement_insights_and_related_notes(client, site):

@@ -23,14 +23,17 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from reversion.models import Version
-from taggit.models import Tag
+from taggit.models import Tag, TaggedItem
 
 from cells.models import JoinRequest, Membership, SpeakerReview
 from core import versions
+from discussion.models import Comment, Flag, MemberTag
 
 from .factories import (
     InsightFactory,
@@ -133,6 +136,38 @@ INSIGHT_FIELDS = {
     "AUTHOR": "people",
     "WORKPLACE": "people",
 }
+# discussion: on every note and insight, a comment (flagged by a member: FLAG is the flag's reason) with a reply,
+# a comment a moderator hid, one its author deleted, and a topic a member added. Comments are read by the readers
+# of what they are on (a meeting's: the readers of its detailed notes), while it is published and out of the bin.
+MEETING_DISCUSSION = {
+    "COMMENT": "comments",
+    "HIDDEN": "hidden",  # those readers who moderate them: staff; a meeting's cell's convenors
+    "REMOVED": "nobody",
+    "FLAG": "flags",  # on staff's moderation page alone
+    "MTAG": "first",
+}
+INSIGHT_DISCUSSION = {f"I{name}": layer for name, layer in MEETING_DISCUSSION.items()}
+COMMENTER = {"clip": "cell_member", "other": "other_convenor"}  # who wrote each cell's comments and added its topic
+
+
+def moderators(kind, state):
+    """Who hides and restores the comments of the content in `state`: staff; for a meeting, its cell's convenors."""
+    if kind == "insight":
+        return frozenset({"staff"})
+    return frozenset(role for role, cells in CONVENES.items() if MEETING_STATES[state][0] in cells)
+
+
+def discussion_layers(kind, state):
+    """Who reads the comments of the meeting or insight in `state`, its hidden comment and its flag."""
+    spec = MEETING_STATES[state] if kind == "meeting" else INSIGHT_STATES[state]
+    live = spec[1] == "published" and not spec[-1]
+    comments = (READ_NOTES if kind == "meeting" else READ_INSIGHT)[state] if live else frozenset()
+    return {
+        "comments": comments,
+        "hidden": comments & moderators(kind, state),
+        "nobody": frozenset(),
+        "flags": comments & {"staff"},
+    }
 
 
 def mk(state, name):
@@ -151,11 +186,13 @@ def _readers():
     for state in MEETING_STATES:
         # people are never binned: staff see them all
         layers = {"first": READ_MEETING[state], "notes": READ_NOTES[state], "people": READ_MEETING[state] | {"staff"}}
-        for name, layer in MEETING_FIELDS.items():
+        layers.update(discussion_layers("meeting", state))
+        for name, layer in {**MEETING_FIELDS, **MEETING_DISCUSSION}.items():
             read[mk(state, name)] = layers[layer]
     for state in INSIGHT_STATES:
         layers = {"first": READ_INSIGHT[state], "people": READ_INSIGHT[state] | {"staff"}}
-        for name, layer in INSIGHT_FIELDS.items():
+        layers.update(discussion_layers("insight", state))
+        for name, layer in {**INSIGHT_FIELDS, **INSIGHT_DISCUSSION}.items():
             read[mk(state, name)] = layers[layer]
     read[mk("profile", "NAME")] = EVERYONE  # a public profile that nothing names
     read[mk("nobody", "NAME")] = read[mk("nobody", "ORG")] = frozenset({"staff"})  # not public, named nowhere
@@ -181,7 +218,14 @@ ORGANISATIONS = {
     "nobody": mk("nobody", "ORG"),
     "commonground": None,  # where "everywhere" and each meeting's COLLEAGUE work: seen by all
 }
-TAGS = [mk(s, "TAG") for s in MEETING_STATES] + [mk(s, "ITAG") for s in INSIGHT_STATES] + ["sharedtopic"]
+TOPICKED_STATES = ("public", "members", "cell", "draft", "binned", "othercell")  # whose topic pages are tried
+TAGS = (
+    [mk(s, "TAG") for s in MEETING_STATES]
+    + [mk(s, "ITAG") for s in INSIGHT_STATES]
+    + [mk(s, "MTAG") for s in TOPICKED_STATES]  # discussion: topics members added (all are checked on every page)
+    + [mk(s, "IMTAG") for s in TOPICKED_STATES if s in INSIGHT_STATES]
+    + ["sharedtopic"]
+)
 
 LOGIN = "login"  # a redirect to the site's login page
 ADMIN_LOGIN = "admin login"  # a redirect to the admin's login page
@@ -431,6 +475,244 @@ def fixed(name, *args):
     return lambda world, variant=None: reverse(name, args=args)
 
 
+# --- feeds and calendars: public, so every role gets exactly what a visitor gets ----------------------------
+
+VISITOR = "anonymous"
+
+
+def for_visitors(role, variant=None):
+    """Feeds, calendars and the sitemap show only what a visitor may read, whoever asks (no marker of a draft,
+    members-only, cell-only or binned note, nor members-only notes of a public meeting, to anyone)."""
+    return MAY_READ[VISITOR]
+
+
+def visitor_reads(marker_of):
+    """200 for every role if a visitor may read the marker the variant carries (None: for all), else 404."""
+    return lambda role, variant: reading_marker(marker_of)(VISITOR, variant)
+
+
+def in_feed(meetings=(), insights=()):
+    """What a feed of meetings and insights in these states must show: the titles and key points a visitor reads."""
+    shown = {mk(s, n) for s in meetings if VISITOR in READ_MEETING[s] for n in ("TITLE", "POINTS")}
+    return shown | {mk(s, n) for s in insights if VISITOR in READ_INSIGHT[s] for n in ("ITITLE", "ISTAND")}
+
+
+def in_tag_feed(role, tag):
+    if tag == "sharedtopic":
+        return in_feed(M_STATES, I_STATES)
+    shown = in_feed([s for s in M_STATES if mk(s, "TAG") == tag], [s for s in I_STATES if mk(s, "ITAG") == tag])
+    return shown | {tag}
+
+
+def in_person_feed(role, key):
+    if key == "everywhere":
+        return in_feed(M_STATES, I_STATES)
+    kind, _, state = key.partition("-")
+    shown = in_feed([state]) if kind == "speaker" else in_feed(insights=[state]) if kind == "author" else set()
+    return shown | {PEOPLE[key][0]}
+
+
+def in_cell_feed(role, cell):
+    return in_feed(
+        [s for s in M_STATES if MEETING_STATES[s][0] == cell], [s for s in I_STATES if INSIGHT_STATES[s][0] == cell]
+    )
+
+
+def with_upcoming_date(name, *args):
+    """The address of a calendar, once the cell has a next meeting set (made inside the savepoint each try rolls
+    back, so the world stays as it was)."""
+
+    def url(world, variant=None):
+        from django.utils import timezone
+
+        from cells.models import UpcomingDate
+
+        day = timezone.localdate() + datetime.timedelta(days=30)
+        UpcomingDate.objects.get_or_create(cell=world["cell"], date=day, defaults={"start_time": datetime.time(15)})
+        return reverse(name, args=[world["cell"].slug if arg == "cell" else day for arg in args])
+
+    return url
+
+
+# --- notifications: following what one may see, one's email settings, unsubscribing, the bulletin preview -------
+
+# One topic and one person of each kind of state (all of them would double the time for little more).
+FOLLOWED_STATES = ("public", "members", "cell", "draft", "binned", "othercell", "reviewedcell")
+FOLLOWABLE = {  # variant → (kind in the URL, the marker that decides who may see it; None: everyone)
+    "cell:clip": ("cell", None),
+    "cell:other": ("cell", None),
+    "principle:principle-all": ("principle", None),
+    "topic:sharedtopic": ("topic", None),
+    **{f"topic:{mk(s, 'TAG')}": ("topic", mk(s, "TAG")) for s in FOLLOWED_STATES},
+    **{f"topic:{mk(s, 'ITAG')}": ("topic", mk(s, "ITAG")) for s in ("draft", "othercell")},
+    **{f"person:speaker-{s}": ("person", PEOPLE[f"speaker-{s}"][0]) for s in FOLLOWED_STATES},
+    **{f"person:{key}": ("person", PEOPLE[key][0]) for key in ("author-draft", "profile", "nobody", "everywhere")},
+}
+UNFOLLOWABLE = ("cell:clip", "principle:principle-all", "topic:sharedtopic", "topic:MKCELLQTAG", "person:nobody")
+
+
+def follow_url(name):
+    def url(world, variant):
+        kind, key = variant.split(":")
+        obj = {"cell": world["cells"], "principle": {"principle-all": world["principle"]}}.get(kind, {}).get(key)
+        obj = obj or (world["tags"][key] if kind == "topic" else world["people"][key])
+        return reverse(name, args=[kind, obj.slug])
+
+    return url
+
+
+def following_rule(role, variant):
+    """Members follow what they may see (302 back to its page); anything else is 404, as if it were not there."""
+    if role == "anonymous":
+        return LOGIN
+    if role not in MEMBERS:
+        return 403
+    marker = FOLLOWABLE[variant][1]
+    return 302 if marker is None or role in READERS[marker] else 404
+
+
+def members_only(role, variant=None):
+    if role == "anonymous":
+        return LOGIN
+    return 200 if role in MEMBERS else 403
+
+
+def unsubscribe_url(world, variant):
+    from notifications.tokens import make_token
+
+    token = make_token(world["roles"]["reviewer"], "following") if variant == "valid" else "forged:token"
+    return reverse("notifications:unsubscribe", args=[token])
+
+
+# --- discussion: comments, moderation, the topics members add (discussion/) ------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def no_posts_counted_yet():
+    """The comment and topic rate limits live in the cache: each test starts with none counted."""
+    cache.clear()
+
+
+def on_all(kind):
+    return tuple(f"{kind}:{state}" for state in (MEETING_STATES if kind == "meeting" else INSIGHT_STATES))
+
+
+# The comments whose own pages are tried, and the topics removed: one of each kind of state (all of them would
+# add time for little more).
+COMMENTED = (
+    *(f"meeting:{s}" for s in ("public", "cell", "draft", "cellnotes", "othercell", "binned")),
+    *(f"insight:{s}" for s in ("public", "cell")),
+)
+TOPICKED = (*(f"meeting:{s}" for s in TOPICKED_STATES), *(f"insight:{s}" for s in ("public", "cell", "draft")))
+
+
+def kind_state(variant):
+    kind, state = variant.split(":")
+    return kind, state, (MEETING_STATES if kind == "meeting" else INSIGHT_STATES)[state][0]
+
+
+def discussion_marker(variant, name):
+    kind, state, _cell = kind_state(variant)
+    return mk(state, name if kind == "meeting" else f"I{name}")
+
+
+def target_url(name, tag=False):
+    def url(world, variant):
+        kind, state, _cell = kind_state(variant)
+        target = world[f"{kind}s"][state]
+        args = [target.slug, world["tags"][discussion_marker(variant, "MTAG")].slug] if tag else [target.slug]
+        return reverse(name, args=args)
+
+    return url
+
+
+def comment_url(name, marker="COMMENT"):
+    return lambda world, variant: reverse(name, args=[world["comments"][discussion_marker(variant, marker)].pk])
+
+
+def seeing(role, variant, layer):
+    """LOGIN, 404, or None when `role` may see what `variant` names (layer: "first" for the content itself, or
+    the marker of one of its comments)."""
+    kind, state, _cell = kind_state(variant)
+    readers = (READ_MEETING if kind == "meeting" else READ_INSIGHT)[state] if layer == "first" else READERS[layer]
+    if role == "anonymous":
+        return LOGIN
+    return None if role in readers else 404
+
+
+def commenting(role, variant):
+    """Members who read the comments of what they see may comment (302 to their comment); else 403."""
+    kind, state, _cell = kind_state(variant)
+    refused = seeing(role, variant, "first")
+    return refused or (302 if role in MEMBERS and role in discussion_layers(kind, state)["comments"] else 403)
+
+
+def own_comment(role, variant):
+    """A comment's author edits (for 15 minutes) and deletes it; nobody else."""
+    refused = seeing(role, variant, discussion_marker(variant, "COMMENT"))
+    return refused or (200 if role == COMMENTER[kind_state(variant)[2]] else 403)
+
+
+def flagging(role, variant):
+    """Any member who sees a comment flags it, but not its author."""
+    refused = seeing(role, variant, discussion_marker(variant, "COMMENT"))
+    return refused or (200 if role in MEMBERS and role != COMMENTER[kind_state(variant)[2]] else 403)
+
+
+def moderating(marker):
+    def rule(role, variant):
+        kind, state, _cell = kind_state(variant)
+        refused = seeing(role, variant, discussion_marker(variant, marker))
+        return refused or (302 if role in moderators(kind, state) else 403)
+
+    return rule
+
+
+def adding_topics(role, variant):
+    """Members add topics to the published notes and insights they see."""
+    kind, state, _cell = kind_state(variant)
+    spec = (MEETING_STATES if kind == "meeting" else INSIGHT_STATES)[state]
+    return seeing(role, variant, "first") or (302 if role in MEMBERS and spec[1] == "published" else 403)
+
+
+def removing_topic(role, variant):
+    """Staff, the content's cell's convenors, and the member who added the topic remove it."""
+    _kind, _state, cell = kind_state(variant)
+    removers = {COMMENTER[cell]} | {role for role, cells in CONVENES.items() if cell in cells}
+    return seeing(role, variant, "first") or (302 if role in removers else 403)
+
+
+def shows_discussion(kind, role, state):
+    """What a note's or insight's page shows of its comments and member-added topic."""
+    layers = discussion_layers(kind, state)
+    prefix = "" if kind == "meeting" else "I"
+    shown = (
+        {mk(state, f"{prefix}MTAG")} if role in (READ_MEETING if kind == "meeting" else READ_INSIGHT)[state] else set()
+    )
+    if role in layers["comments"]:
+        shown.add(mk(state, f"{prefix}COMMENT"))
+    if role in layers["hidden"]:
+        shown.add(mk(state, f"{prefix}HIDDEN"))
+    return shown
+
+
+def shows_own_comment(rule):
+    return lambda role, variant: {discussion_marker(variant, "COMMENT")} if rule(role, variant) == 200 else set()
+
+
+def shows_moderation(role, variant=None):
+    """Staff's moderation page: the flagged comments with their flags' reasons, and those hidden lately."""
+    if role != "staff":
+        return set()
+    return {
+        discussion_marker(variant, name)
+        for kind in ("meeting", "insight")
+        for variant in on_all(kind)
+        if "staff" in discussion_layers(*kind_state(variant)[:2])["comments"]
+        for name in ("COMMENT", "FLAG", "HIDDEN")
+    }
+
+
 EXPECTATIONS = {
     # reading
     "home": Page(fixed("home"), everyone),
@@ -456,13 +738,23 @@ EXPECTATIONS = {
         shows=lambda role, v: shows_meeting_titles(role) | shows_insight_titles(role),
     ),
     "insights:insight_list": Page(fixed("insights:insight_list"), everyone, shows=shows_insight_titles),
-    "insights:insight": Page(insight_url("insights:insight"), reading_insight, variants=I_STATES, shows=shows_insight),
+    "insights:insight": Page(
+        insight_url("insights:insight"),
+        reading_insight,
+        variants=I_STATES,
+        shows=lambda role, state: shows_insight(role, state) | shows_discussion("insight", role, state),
+    ),
     "cells:cell_list": Page(fixed("cells:cell_list"), everyone),
     "cells:cell": Page(
         lambda w, c: w["cells"][c].get_absolute_url(), everyone, variants=("clip", "other"), shows=shows_cell
     ),
     "cells:meeting_list": Page(fixed("cells:meeting_list"), everyone, shows=shows_meeting_titles),
-    "cells:meeting": Page(meeting_url("cells:meeting"), reading_meeting, variants=M_STATES, shows=shows_meeting),
+    "cells:meeting": Page(
+        meeting_url("cells:meeting"),
+        reading_meeting,
+        variants=M_STATES,
+        shows=lambda role, state: shows_meeting(role, state) | shows_discussion("meeting", role, state),
+    ),
     "people:person_list": Page(fixed("people:person_list"), everyone, shows=shows_people),
     "people:person": Page(
         lambda w, key: w["people"][key].get_absolute_url(),
@@ -476,6 +768,58 @@ EXPECTATIONS = {
         variants=tuple(ORGANISATIONS),
         shows=shows_organisation,
     ),
+    # feeds and calendars: public only, the same for every role (betterway/feeds.py, calendars.py, sitemaps.py)
+    "feed_notes": Page(fixed("feed_notes"), everyone, allowed=for_visitors, shows=lambda r, v: in_feed(M_STATES)),
+    "feed_insights": Page(
+        fixed("feed_insights"), everyone, allowed=for_visitors, shows=lambda r, v: in_feed(insights=I_STATES)
+    ),
+    "feed_principle": Page(
+        lambda w, v=None: reverse("feed_principle", args=[w["principle"].slug]),
+        everyone,
+        allowed=for_visitors,
+        shows=lambda r, v: in_feed(M_STATES, I_STATES),
+    ),
+    "feed_cell": Page(
+        lambda w, c: reverse("feed_cell", args=[w["cells"][c].slug]),
+        everyone,
+        variants=("clip", "other"),
+        allowed=for_visitors,
+        shows=in_cell_feed,
+    ),
+    "feed_tag": Page(
+        lambda w, tag: reverse("feed_tag", args=[w["tags"][tag].slug]),
+        visitor_reads(lambda tag: None if tag == "sharedtopic" else tag),
+        variants=tuple(TAGS),
+        allowed=for_visitors,
+        shows=in_tag_feed,
+    ),
+    "feed_person": Page(
+        lambda w, key: reverse("feed_person", args=[w["people"][key].slug]),
+        visitor_reads(lambda key: PEOPLE[key][0]),
+        variants=tuple(PEOPLE),
+        allowed=for_visitors,
+        shows=in_person_feed,
+    ),
+    "calendar": Page(
+        with_upcoming_date("calendar"), everyone, allowed=for_visitors, shows=lambda r, v: {"BEGIN:VEVENT", "clip"}
+    ),
+    "cell_calendar": Page(
+        with_upcoming_date("cell_calendar", "cell"), everyone, allowed=for_visitors, shows=lambda r, v: {"BEGIN:VEVENT"}
+    ),
+    "upcoming_date_calendar": Page(
+        with_upcoming_date("upcoming_date_calendar", "cell", "day"),
+        everyone,
+        allowed=for_visitors,
+        shows=lambda r, v: {"BEGIN:VEVENT"},
+    ),
+    "sitemap": Page(
+        fixed("sitemap"),
+        everyone,
+        allowed=for_visitors,
+        shows=lambda r, v: {"/notes/m-public/", "/notes/m-membersnotes/", "/insights/i-public/"},
+    ),
+    "robots_txt": Page(fixed("robots_txt"), everyone, allowed=for_visitors, shows=lambda r, v: {"Sitemap: "}),
+    "favicon": Page(fixed("favicon"), lambda role, v=None: 302, allowed=for_visitors),
     # members
     "people:profile": Page(fixed("people:profile"), logged_in),
     "cells:join": Page(lambda w, v=None: reverse("cells:join", args=[w["cell"].slug]), joining, method="post"),
@@ -550,6 +894,78 @@ EXPECTATIONS = {
     "bin_restore": Page(
         lambda w, v=None: reverse("bin_restore", args=["meeting", w["meetings"]["binned"].pk]),
         post_done(staff_only),
+        method="post",
+    ),
+    # notifications: following, email settings, one-click unsubscribe (no login), staff's bulletin preview
+    "notifications:follow": Page(
+        follow_url("notifications:follow"), following_rule, variants=tuple(FOLLOWABLE), method="post"
+    ),
+    "notifications:unfollow": Page(
+        follow_url("notifications:unfollow"), following_rule, variants=UNFOLLOWABLE, method="post"
+    ),
+    "notifications:preferences": Page(fixed("notifications:preferences"), members_only),
+    "notifications:unsubscribe": Page(
+        unsubscribe_url, lambda role, variant: 200 if variant == "valid" else 404, variants=("valid", "forged")
+    ),
+    "notifications:bulletin_preview": Page(fixed("notifications:bulletin_preview"), staff_only),
+    # discussion: comments (posting, the author's edit and delete, flags), moderators, the topics members add
+    "discussion:meeting_comment": Page(
+        target_url("discussion:meeting_comment"),
+        commenting,
+        variants=on_all("meeting"),
+        method="post",
+        data={"body": "A new comment."},
+    ),
+    "discussion:insight_comment": Page(
+        target_url("discussion:insight_comment"),
+        commenting,
+        variants=on_all("insight"),
+        method="post",
+        data={"body": "A new comment."},
+    ),
+    "discussion:comment_edit": Page(
+        comment_url("discussion:comment_edit"), own_comment, variants=COMMENTED, shows=shows_own_comment(own_comment)
+    ),
+    "discussion:comment_delete": Page(
+        comment_url("discussion:comment_delete"), own_comment, variants=COMMENTED, shows=shows_own_comment(own_comment)
+    ),
+    "discussion:comment_flag": Page(
+        comment_url("discussion:comment_flag"), flagging, variants=COMMENTED, shows=shows_own_comment(flagging)
+    ),
+    "discussion:comment_hide": Page(
+        comment_url("discussion:comment_hide"), moderating("COMMENT"), variants=COMMENTED, method="post"
+    ),
+    "discussion:comment_keep": Page(
+        comment_url("discussion:comment_keep"), moderating("COMMENT"), variants=COMMENTED, method="post"
+    ),
+    "discussion:comment_restore": Page(
+        comment_url("discussion:comment_restore", "HIDDEN"), moderating("HIDDEN"), variants=COMMENTED, method="post"
+    ),
+    "discussion:moderation": Page(fixed("discussion:moderation"), staff_only, shows=shows_moderation),
+    "discussion:meeting_topics": Page(
+        target_url("discussion:meeting_topics"),
+        adding_topics,
+        variants=on_all("meeting"),
+        method="post",
+        data={"names": "a topic added"},
+    ),
+    "discussion:insight_topics": Page(
+        target_url("discussion:insight_topics"),
+        adding_topics,
+        variants=on_all("insight"),
+        method="post",
+        data={"names": "a topic added"},
+    ),
+    "discussion:meeting_topic_remove": Page(
+        target_url("discussion:meeting_topic_remove", tag=True),
+        removing_topic,
+        variants=tuple(v for v in TOPICKED if v.startswith("meeting")),
+        method="post",
+    ),
+    "discussion:insight_topic_remove": Page(
+        target_url("discussion:insight_topic_remove", tag=True),
+        removing_topic,
+        variants=tuple(v for v in TOPICKED if v.startswith("insight")),
         method="post",
     ),
     # accounts (django-allauth)
@@ -638,8 +1054,12 @@ ADMIN_SITE = {
     "admin:taggit_tag_merge_tags": Page(fixed("admin:taggit_tag_merge_tags"), admin_only()),
 }
 ADMIN_MODEL_PAGES = ["changelist", "add", "history", "delete", "change"]
-NEVER_DELETED = {"cells.Meeting", "insights.Insight"}  # moved to the bin instead: no delete page (403)
-READ_ONLY = {"django_tasks_database.DBTaskResult"}  # a record of background work: no add or delete page (403)
+NEVER_DELETED = {
+    "cells.Meeting",
+    "insights.Insight",
+    "taggit.Tag",
+}  # binned instead; topics merged, never deleted (403)
+READ_ONLY = {"django_tasks_database.DBTaskResult", "notifications.Delivery"}  # records: no add or delete page (403)
 
 
 def admin_object(world, label, variant):
@@ -658,6 +1078,13 @@ def admin_object(world, label, variant):
         "cells.Cell": lambda: world["cell"],
         "insights.Principle": lambda: world["principle"],
         "django_tasks_database.DBTaskResult": lambda: _task_result(),
+        "notifications.Follow": lambda: world["roles"]["reviewer"].follows.create(cell=world["cell"]),
+        "notifications.Preference": lambda: world["roles"]["reviewer"].email_preferences.create(
+            kind="replies", frequency="never"
+        ),
+        "notifications.Delivery": lambda: world["roles"]["reviewer"].deliveries.create(
+            key="bulletin:2026-W01", kind="bulletin"
+        ),
     }[label]()
 
 
@@ -848,6 +1275,38 @@ def world(cell, users):
         name=name_of(mk("profile", "NAME"), "Public"), slug="p-profile", organisation=None, is_public=True
     )
 
+    # discussion: on each note and insight, a comment (flagged), a reply to it, a hidden comment, one its author
+    # deleted, and a topic a member added (markers: MEETING_DISCUSSION). Made in bulk, for time: the site writes
+    # each through core.versions.saving (tests/test_comments.py, test_member_tags.py).
+    rows, replies, flags, topics = {}, {}, [], {}
+    for kind, objects in (("meeting", meetings), ("insight", insights)):
+        for state, obj in objects.items():
+            variant = f"{kind}:{state}"
+            author = roles[COMMENTER[kind_state(variant)[2]]]
+            on = {"meeting": obj, "insight": None} if kind == "meeting" else {"meeting": None, "insight": obj}
+            taken_down = {
+                "COMMENT": {},
+                "HIDDEN": {"hidden_at": timezone.now(), "hidden_by": users["staff"]},
+                "REMOVED": {"removed_at": timezone.now()},
+            }
+            for name, how in taken_down.items():
+                marker = discussion_marker(variant, name)
+                rows[marker] = Comment(**on, author=author, body=f"Said: {marker}.", **how)
+            replies[variant] = (discussion_marker(variant, "COMMENT"), Comment(**on, author=author, body="A reply."))
+            flags.append((discussion_marker(variant, "COMMENT"), f"Why: {discussion_marker(variant, 'FLAG')}."))
+            topics[discussion_marker(variant, "MTAG")] = (obj, author)
+    Comment.objects.bulk_create(rows.values())
+    for first, reply in replies.values():
+        reply.parent = rows[first]
+    Comment.objects.bulk_create(reply for _first, reply in replies.values())
+    comments = rows
+    Flag.objects.bulk_create(Flag(comment=comments[marker], flagged_by=reviewer, reason=why) for marker, why in flags)
+    added = {tag.name: tag for tag in Tag.objects.bulk_create(Tag(name=name, slug=name.lower()) for name in topics)}
+    links = TaggedItem.objects.bulk_create(
+        TaggedItem(tag=added[name], content_object=obj) for name, (obj, _author) in topics.items()
+    )
+    MemberTag.objects.bulk_create(MemberTag(tagged_item=link, added_by=topics[link.tag.name][1]) for link in links)
+
     # A last version of each, with its speakers, questions and topics, for the history and restore pages
     # (the factory kept the first, before any of them).
     for objects, kept in ((meetings, meeting_versions), (insights, insight_versions)):
@@ -868,6 +1327,7 @@ def world(cell, users):
         "tags": {tag.name: tag for tag in Tag.objects.filter(name__in=TAGS)},
         "meeting_versions": meeting_versions,
         "insight_versions": insight_versions,
+        "comments": comments,
         "join_request": JoinRequest.objects.create(cell=cell, user=UserFactory()),
         "group": Group.objects.create(name="Editors"),
     }

@@ -4,9 +4,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+
+from discussion.models import Flag
 
 from .factories import (
     CellFactory,
+    CommentFactory,
     InsightFactory,
     MeetingFactory,
     OrganisationFactory,
@@ -16,6 +20,7 @@ from .factories import (
     SpeakerFactory,
     UpcomingDateFactory,
     UserFactory,
+    verified_user,
 )
 
 
@@ -53,9 +58,18 @@ def archive(db):
                 source_meetings=[meeting, new],
                 cell=cell,
                 body="Findme in the body.",
+                published_on=new.date,  # a topic's page lists notes and insights mixed, newest first
             )
             InsightFactory(status="draft")
             insight.source_meetings.add(new)
+            for target in (meeting, insight):  # comments: shown, replied to, removed with a reply, hidden, flagged
+                on = {"meeting": target, "insight": None} if target == meeting else {"meeting": None, "insight": target}
+                comment = CommentFactory(**on, author=other_person.user or verified_user())
+                CommentFactory(**on, parent=comment)
+                removed = CommentFactory(**on, removed_at=timezone.now())
+                CommentFactory(**on, parent=removed)
+                CommentFactory(**on, hidden_at=timezone.now())
+                Flag.objects.create(comment=comment, flagged_by=verified_user(), reason="Rude.")
 
     return {
         "grow": grow,

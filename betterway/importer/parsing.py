@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from cells.models import Meeting, Speaker
+from cells.times import TimeError, find_times
 from core.textdates import find_date, find_days
 
 START_MARK = "A Better Way A Better Way"
@@ -111,6 +112,7 @@ class ParsedNote:
     speakers: list = field(default_factory=list)
     questions: list = field(default_factory=list)
     next_meetings: list = field(default_factory=list)
+    next_meeting_times: dict = field(default_factory=dict)  # day → (start, end) where the note gives times
     warnings: list = field(default_factory=list)
 
 
@@ -283,13 +285,36 @@ def _sections(blocks, note):
     return _markdown(summary), _markdown(notes)
 
 
+# A day and month as core.textdates.find_days reads them, to find the words after each (its times).
+DAY_IN_TEXT = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]{3,9}(?:,?\s+(?:19|20)\d{2})?")
+
+
 def _next_days(text, note):
     days = find_days(text, after=note.date)
+    _next_times(text, note)
     if not days and note.date is None and re.search(r"\d{1,2}(st|nd|rd|th)?\s+[A-Z][a-z]+", text):
         warning = "A next meeting date is given without a year, and the note has no date to take it from."
         if warning not in note.warnings:
             note.warnings.append(warning)
     return days
+
+
+def _next_times(text, note):
+    """The times written after each next meeting date ('9 September 2031, 3.00–4.30pm and …'), into
+    note.next_meeting_times; a time that cannot be read is a warning, and that date has no time."""
+    matches = list(DAY_IN_TEXT.finditer(text))
+    for index, match in enumerate(matches):
+        days = find_days(match.group(0), after=note.date)
+        if len(days) != 1:
+            continue
+        following = text[match.end() : matches[index + 1].start() if index + 1 < len(matches) else len(text)]
+        try:
+            found = find_times(following)
+        except TimeError as error:
+            note.warnings.append(f"The time of the next meeting on {days[0]:%-d %B %Y} cannot be read ({error}).")
+            continue
+        if found:
+            note.next_meeting_times[days[0]] = (found.start, found.end)
 
 
 def _markdown(parts):

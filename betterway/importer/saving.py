@@ -160,8 +160,20 @@ def _save(note, existing, user):
     if cell:
         for day in note.next_meetings:
             if day >= timezone.localdate():
-                UpcomingDate.objects.get_or_create(cell=cell, date=day)
+                _save_upcoming(cell, day, note.next_meeting_times.get(day))
     return meeting, created_cell
+
+
+def _save_upcoming(cell, day, times):
+    """A next meeting date of the cell, with its times where the note gives them; a date already on the
+    site keeps what it has, and gains the times only if it had none."""
+    start, end = times or (None, None)
+    upcoming, created = UpcomingDate.objects.get_or_create(
+        cell=cell, date=day, defaults={"start_time": start, "end_time": end}
+    )
+    if not created and upcoming.start_time is None and start is not None:
+        upcoming.start_time, upcoming.end_time = start, end
+        upcoming.save(update_fields=["start_time", "end_time"])
 
 
 def _write(meeting, note, user):

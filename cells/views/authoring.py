@@ -18,7 +18,7 @@ from core.slugs import unique_slug
 from core.visibility import Status
 
 from ..forms import MeetingForm, PublishForm, QuestionFormSet, ReviewForm, SpeakerFormSet
-from ..models import Meeting, SpeakerReview, UpcomingDate
+from ..models import Meeting, SpeakerReview
 from ..permissions import can_author_meeting, can_author_meetings, convened_cells
 from ..readiness import readiness
 from .public import meeting_page_context
@@ -129,8 +129,7 @@ def _save(request, form, speakers, questions, *, comment):
         for question in form.cleaned_data["takes_up"]:
             question.taken_up_in.add(meeting)
         if meeting.cell_id:
-            for day, time in form.cleaned_data["next_dates"]:
-                UpcomingDate.objects.update_or_create(cell=meeting.cell, date=day, defaults={"time": time})
+            form.save_next_dates(meeting.cell)
 
 
 def _save_speakers(formset, meeting):

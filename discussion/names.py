@@ -1,0 +1,58 @@
+"""How a member who comments (or adds a topic) is named to a reader.
+
+Comments are signed with the name on the member's profile (their Person), shown to the readers who may
+see that person (Person.objects.visible_to: everyone once the profile is public; the member themself;
+staff) and as "A member" to the others, so that a comment never shows a name its reader may not see
+elsewhere (the emails of notifications/ name commenters by the same rule). An account's email address
+is never shown. The comment form tells the member how they will appear (`how_shown`).
+"""
+
+from django.db.models import Subquery
+
+from people.models import Person
+
+MEMBER = "A member"
+FORMER = "A former member"
+
+
+def names_for(reader, users):
+    """{user id: name} of the `users` (accounts) whose profile `reader` may see. One query, or none."""
+    ids = {user.pk for user in users if user is not None}
+    if not ids:
+        return {}
+    visible = Person.objects.visible_to(reader).filter(user_id__in=ids).values_list("user_id", "name")
+    return {user_id: name for user_id, name in visible if name.strip()}
+
+
+def shown_name(reader, user_id):
+    """A subquery (for annotating comments) of the name of the account `user_id` (an OuterRef) as `reader`
+    sees it: None where they may not see that person."""
+    return Subquery(Person.objects.visible_to(reader).filter(user_id=user_id).values("name")[:1])
+
+
+def name_or_member(name, user_id):
+    """The name shown_name found, else "A member" ("A former member" for a deleted account)."""
+    if user_id is None:
+        return FORMER
+    return name if name and name.strip() else MEMBER
+
+
+def name_in(names, user):
+    """The name of `user` in `names` (names_for), else "A member"."""
+    if user is None:
+        return FORMER
+    return names.get(user.pk, MEMBER)
+
+
+def name_for(reader, user):
+    """The name `reader` sees for `user` (one query)."""
+    return name_in(names_for(reader, [user]), user)
+
+
+def how_shown(user):
+    """(name, public) for the comment form: the name on the member's profile ("" without one), and whether
+    everyone sees it."""
+    person = Person.objects.filter(user=user).only("name", "is_public").first()
+    if person is None or not person.name.strip():
+        return "", False
+    return person.name, person.is_public
