@@ -34,8 +34,4 @@ def readiness(meeting):
 def _previous(meeting):
     if not meeting.cell_id or meeting.number is None:
         return None
-    return (
-        Meeting.objects.filter(cell_id=meeting.cell_id, number__lt=meeting.number, deleted_at__isnull=True)
-        .order_by("-number")
-        .first()
-    )
+    return Meeting.objects.live().filter(cell_id=meeting.cell_id, number__lt=meeting.number).order_by("-number").first()

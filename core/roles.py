@@ -28,3 +28,13 @@ def is_member(user):
 
         user._is_member = EmailAddress.objects.filter(user=user, verified=True).exists()
     return user._is_member
+
+
+def members():
+    """Every member, as a queryset of users: the same definition as is_member."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    verified = EmailAddress.objects.filter(verified=True).values("user")
+    return get_user_model().objects.filter(is_active=True).filter(Q(is_staff=True) | Q(pk__in=verified))

@@ -10,15 +10,15 @@ nobody a second one, and a bulletin that failed is sent by the next run (or `sen
 import datetime
 from dataclasses import dataclass, field
 
-from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from cells.models import Meeting, UpcomingDate
 from core.markdown import plain_text
+from core.roles import members
 from discussion.models import Comment
+from discussion.names import name_for
 from insights.models import Insight
 
 from . import emails, following, notices
@@ -84,16 +84,8 @@ def week_key(moment):
 
 def subscribers():
     """Members who get the bulletin: active, a verified address (staff count), not unsubscribed."""
-    verified = EmailAddress.objects.filter(verified=True).values("user")
     declined = Preference.objects.filter(kind=Kind.BULLETIN).exclude(frequency=Frequency.WEEKLY).values("user")
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .exclude(email="")
-        .filter(Q(is_staff=True) | Q(pk__in=verified))
-        .exclude(pk__in=declined)
-        .order_by("pk")
-    )
+    return members().exclude(email="").exclude(pk__in=declined).order_by("pk")
 
 
 def period_start(recipient, until):
@@ -128,7 +120,7 @@ def _comment_item(recipient, comment):
     return Item(
         target.title,
         absolute(comment.get_absolute_url()),
-        notices.author_name(comment.author, recipient),
+        name_for(recipient, comment.author),
         _snippet(comment.body),
     )
 

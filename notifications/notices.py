@@ -5,7 +5,7 @@ may see that person."""
 
 from cells.models import Meeting
 from core.markdown import plain_text, render_markdown
-from people.models import Person
+from discussion.names import name_for
 
 from . import emails, following
 from .links import absolute
@@ -28,23 +28,17 @@ def publication_context(recipient, obj):
     }
 
 
-def author_name(author, reader):
-    """A commenter's name where `reader` may see them (people/models.py), else 'A member'."""
-    person = Person.objects.visible_to(reader).filter(user=author).first() if author else None
-    return person.name if person else "A member"
-
-
 def comment_context(recipient, comment):
     target = comment.target
     return {
-        "author": author_name(comment.author, recipient),
+        "author": name_for(recipient, comment.author),  # the pages' rule (discussion/names.py)
         "title": target.title,
         "noun": "meeting note" if comment.meeting_id else "insight",
         "cell": comment.meeting.cell.name if comment.meeting_id and comment.meeting.cell_id else "",
         "url": absolute(comment.get_absolute_url()),
-        "body_html": render_markdown(comment.body),
+        "body_html": render_markdown(comment.body, "comment"),
         "body_text": comment.body,  # Markdown reads as plain text
-        "parent_text": plain_text(comment.parent.body)[:200] if comment.parent_id else "",
+        "parent_text": plain_text(comment.parent.body, "comment")[:200] if comment.parent_id else "",
     }
 
 
