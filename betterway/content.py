@@ -209,6 +209,7 @@ def _load_meeting(row, count):
         row["slug"],
         {
             "title": row["title"],
+            "subject": row.get("subject", ""),
             "kind": row.get("kind", Meeting.Kind.CELL_MEETING),
             "cell": _get(Cell, row["cell"], row["slug"]) if row.get("cell") else None,
             "number": row.get("number"),

@@ -98,7 +98,7 @@ def meeting_entry(meeting):
     if not meeting.has_note:
         points = "No note of this meeting is in the archive."
     return Entry(
-        title=meeting.title,
+        title=meeting.heading,
         url=meeting.get_absolute_url(),
         summary=_summary(" · ".join(filter(None, [what, meeting.display_date])), points),
         published=_when(meeting.published_at, meeting.date, meeting.created_at),

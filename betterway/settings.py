@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "core.middleware.MembersOnlyMiddleware",
+    "core.middleware.NotFoundPageInDebugMiddleware",  # under DEBUG only; last, for APPEND_SLASH (core/middleware.py)
 ]
 
 ROOT_URLCONF = "betterway.urls"

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, register_converter
+from django.views.generic import RedirectView
 
 from . import bin, calendars, feeds, import_views, sitemaps, views
 
@@ -9,8 +10,18 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
     path("search/", views.search, name="search"),
-    path("tags/", views.tag_list, name="tag_list"),
-    path("tags/<slug:slug>/", views.tag_detail, name="tag"),
+    path("topics/", views.tag_list, name="tag_list"),
+    path("topics/<slug:slug>/", views.tag_detail, name="tag"),
+    # the topic pages were at /tags/ before the site said "Topics" everywhere: old links move for good
+    path(
+        "tags/", RedirectView.as_view(pattern_name="tag_list", permanent=True, query_string=True), name="old_tag_list"
+    ),
+    path(
+        "tags/<slug:slug>/", RedirectView.as_view(pattern_name="tag", permanent=True, query_string=True), name="old_tag"
+    ),
+    path(
+        "tags/<slug:slug>/feed.atom", RedirectView.as_view(pattern_name="feed_tag", permanent=True), name="old_feed_tag"
+    ),
     path("bin/", bin.bin_list, name="bin"),
     path("bin/<str:kind>/<int:pk>/restore/", bin.restore, name="bin_restore"),
     path("notes/import/", import_views.import_note_file, name="note_import"),
@@ -19,7 +30,7 @@ urlpatterns = [
     path("insights/feed.atom", feeds.LatestInsightsFeed(), name="feed_insights"),
     path("principles/<slug:slug>/feed.atom", feeds.PrincipleFeed(), name="feed_principle"),
     path("cells/<slug:slug>/feed.atom", feeds.CellFeed(), name="feed_cell"),
-    path("tags/<slug:slug>/feed.atom", feeds.TopicFeed(), name="feed_tag"),
+    path("topics/<slug:slug>/feed.atom", feeds.TopicFeed(), name="feed_tag"),
     path("people/<slug:slug>/feed.atom", feeds.PersonFeed(), name="feed_person"),
     path("calendar.ics", calendars.upcoming_calendar, name="calendar"),
     path("cells/<slug:slug>/calendar.ics", calendars.cell_calendar, name="cell_calendar"),
@@ -37,5 +48,6 @@ urlpatterns = [
 ]
 
 handler400 = "betterway.views.bad_request"
+handler403 = "betterway.views.permission_denied"
 handler404 = "betterway.views.page_not_found"
 handler500 = "betterway.views.server_error"

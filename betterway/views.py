@@ -1,8 +1,10 @@
 from django.db.models import Count
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from cells.models import Cell, Meeting, UpcomingDate
+from core.roles import is_member
 from insights.models import Insight, Principle, Topic, visible_tagged_items
 
 from .search import search as run_search
@@ -10,10 +12,12 @@ from .topics import topic_page
 
 
 def home(request):
+    """What the network thinks first: its principles, the latest notes (what each meeting was about, an excerpt)
+    and insights; then its cells and when they meet next."""
     context = {
         "principles": Principle.objects.all(),
-        "insights": Insight.objects.visible_to(request.user).for_listing().newest_first()[:6],
-        "meetings": Meeting.objects.visible_to(request.user).for_listing().newest_first()[:6],
+        "meetings": Meeting.objects.visible_to(request.user).with_note().for_reading(request.user).newest_first()[:4],
+        "insights": Insight.objects.visible_to(request.user).for_listing().newest_first()[:4],
         "upcoming_dates": UpcomingDate.objects.filter(
             date__gte=timezone.localdate(), cell__is_active=True
         ).select_related("cell")[:6],
@@ -36,7 +40,7 @@ def tag_list(request):
         visible_tagged_items(request.user)
         .values("tag__name", "tag__slug")
         .annotate(uses=Count("pk"))
-        .order_by("tag__name")
+        .order_by(Lower("tag__name"), "tag__name")
     )
     return render(request, "tags/tag_list.html", {"tags": tags})
 
@@ -51,8 +55,15 @@ def bad_request(request, exception):
     return render(request, "400.html", status=400)
 
 
+def permission_denied(request, exception):
+    return render(request, "403.html", status=403)
+
+
 def page_not_found(request, exception):
-    return render(request, "404.html", status=404)
+    """Also under DEBUG (core.middleware.NotFoundPageInDebugMiddleware). It offers a visitor to log in: some pages
+    show only to members, and a 404 never says whether something is there."""
+    user = getattr(request, "user", None)  # none when a 404 comes before AuthenticationMiddleware
+    return render(request, "404.html", {"is_member": user is not None and is_member(user)}, status=404)
 
 
 def server_error(request):

@@ -48,10 +48,21 @@ class MeetingAdmin(PublishableAdmin):
     """Saves, versions and the bin as on the site (core/admin.py). Questions are edited here, with
     their meeting, so that every change of them is part of the meeting's versions."""
 
-    list_display = ["title", "cell", "number", "kind", "date", "date_precision", "status", "visibility", "deleted_at"]
+    list_display = [
+        "title",
+        "subject",
+        "cell",
+        "number",
+        "kind",
+        "date",
+        "date_precision",
+        "status",
+        "visibility",
+        "deleted_at",
+    ]
     list_filter = ["status", "visibility", "kind", "cell", ("deleted_at", admin.EmptyFieldListFilter)]
     list_select_related = ["cell"]
-    search_fields = ["title", "summary", "notes"]
+    search_fields = ["title", "subject", "summary", "notes"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "date"
     readonly_fields = LIFECYCLE_FIELDS

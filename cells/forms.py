@@ -9,6 +9,7 @@ from taggit.forms import TagField
 from core.dates import DateError, DatePrecision, display_date, parse_date
 from core.text import TextareaField, shown_text, shown_unchanged, tags_sent, with_unoffered
 from core.textdates import find_date
+from core.visibility import Visibility
 from people.identity import find_or_create_person, same_name, tidy
 from people.models import Person
 
@@ -73,11 +74,27 @@ def parse_meeting_date(text):
     raise ValidationError(f"Enter a date like 5 June 2019, June 2019 or 2019 (not “{text}”).")
 
 
+# The meeting form's fields by the part of the page that shows them (the error summary lists them in this
+# order too). A field the form does not have is left out.
+SECTIONS = {
+    "meeting": ["title", "subject", "cell", "kind", "number", "when", "place", "online"],
+    "text": ["summary", "notes"],
+    "taken_up": ["takes_up"],
+    "next": ["next_dates"],
+    "readers": ["principles", "tags", "visibility", "notes_visibility", "editorial_note"],
+}
+
+
 class MeetingForm(forms.ModelForm):
-    when = forms.CharField(label="Date", required=False, max_length=40, help_text=DATE_HINT)
-    tags = TagField(required=False, help_text="Topics, separated by commas, e.g. systems leadership, place")
+    when = forms.CharField(label="Date of the meeting", required=False, max_length=40, help_text=DATE_HINT)
+    tags = TagField(
+        label="Topics", required=False, help_text="Separated by commas, for example: systems leadership, place"
+    )
     principles = forms.ModelMultipleChoiceField(
-        Principle.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+        Principle.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Principles this meeting speaks to",
     )  # principles are public
     takes_up = forms.ModelMultipleChoiceField(
         Question.objects.none(),
@@ -101,6 +118,7 @@ class MeetingForm(forms.ModelForm):
             "kind",
             "number",
             "title",
+            "subject",
             "place",
             "online",
             "summary",
@@ -109,11 +127,29 @@ class MeetingForm(forms.ModelForm):
             "visibility",
             "notes_visibility",
         ]
-        labels = {"summary": "Summary of key points", "notes": "The notes in detail", "cell": "Cell"}
+        labels = {
+            "summary": "Summary of key points",
+            "notes": "The notes in detail",
+            "cell": "Cell",
+            "kind": "Kind of meeting",
+            "number": "Meeting number",
+            "place": "Where it was held",
+            "online": "It was held online (or partly online)",
+            "visibility": "Who may read the note",
+            "notes_visibility": "Who may read the notes in detail",
+            "editorial_note": "Note for editors",
+        }
         field_classes = {"summary": TextareaField, "notes": TextareaField, "editorial_note": TextareaField}
         help_texts = {
-            "summary": "Markdown: a line starting “- ” is a bullet; “## ” a heading.",
-            "notes": "Markdown. Name speakers on purpose; leave other points unattributed.",
+            "number": "Its place in the cell’s series: 1 for the first meeting, 2 for the second…",
+            "place": "For example: Toynbee Hall, London.",
+            "summary": "Start a line with “- ” for a bullet point, or with “## ” for a heading.",
+            "notes": "Start a line with “## ” for a heading. Name a speaker only when they are quoted on purpose.",
+            "visibility": "Its title, date, speakers and key points.",
+            "notes_visibility": "Keep the notes in detail and the questions for later meetings to members or the "
+            "cell, if the key points are for everyone.",
+            "editorial_note": "How a date or detail was decided, where the sources disagree. Readers see it "
+            "only at the foot of the note.",
         }
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 8}),
@@ -125,7 +161,9 @@ class MeetingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["cell"].queryset = cells
         self.fields["cell"].required = not allow_event
-        self.fields["cell"].empty_label = "No cell: a network event" if allow_event else None
+        self.fields["cell"].empty_label = "No cell: a network event" if allow_event else "Choose a cell"
+        if not allow_event:
+            self.fields["cell"].help_text = "The cell whose meeting this was."
         meeting = self.instance
         if meeting.pk:
             self.initial.setdefault("when", display_date(meeting.date, meeting.date_precision))
@@ -145,6 +183,11 @@ class MeetingForm(forms.ModelForm):
             earlier = earlier.exclude(raised_at=meeting)
         self.fields["takes_up"].queryset = earlier.filter(raised_at__cell__in=cells)
         self.fields["takes_up"].label_from_instance = lambda q: f"{q.text} (from {q.raised_at.title})"
+
+    @property
+    def sections(self):
+        """{part of the page: its bound fields}, as SECTIONS orders them."""
+        return {name: [self[field] for field in fields if field in self.fields] for name, fields in SECTIONS.items()}
 
     def clean_edit_version(self):
         value = self.cleaned_data["edit_version"]
@@ -214,26 +257,130 @@ class MeetingForm(forms.ModelForm):
         self.instance.date, self.instance.date_precision = self.cleaned_data["when"]
 
 
-class SpeakerForm(forms.ModelForm):
+# --- rows: speakers and questions ---------------------------------------------------------------------
+# A row's place in its list is a hidden number ("order") that follows where the row stands on the page:
+# moving a row up or down (a button, in place with JavaScript) swaps it with its neighbour's. Rows left
+# empty are ignored, never an error.
+
+ROWS_AT_MOST = 1000  # as Django's formsets: more rows than this are not read
+
+
+def row_indexes(data, prefix, total=None):
+    """The indexes of the rows of the formset `prefix` sent in `data`, in the order they stand (their
+    "order" numbers; a row without one goes last)."""
+    if total is None:
+        try:
+            total = min(int(data.get(f"{prefix}-TOTAL_FORMS") or 0), ROWS_AT_MOST)
+        except ValueError:
+            total = 0
+    return sorted(range(total), key=lambda index: (_place(data.get(f"{prefix}-{index}-order"), index), index))
+
+
+def _place(value, index):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return ROWS_AT_MOST + index
+
+
+def move_row(data, prefix, index, step):
+    """`data` (mutable) with the row `index` of `prefix` moved `step` places (-1 up, 1 down), every row's
+    order renumbered from 0; its new position (0-based), or None if there is no such row."""
+    indexes = row_indexes(data, prefix)
+    if index not in indexes:
+        return None
+    position = indexes.index(index)
+    target = min(max(position + step, 0), len(indexes) - 1)
+    indexes[position], indexes[target] = indexes[target], indexes[position]
+    for place, row in enumerate(indexes):
+        data[f"{prefix}-{row}-order"] = str(place)
+    return target
+
+
+def lower_first(message):
+    """'Choose a role' -> 'choose a role' after 'Speaker 2: '; a name ('Dawn Plimmer is…') is left alone."""
+    message = str(message)
+    first = message.split(" ", 1)[0]
+    return message[0].lower() + message[1:] if first in INSTRUCTIONS else message
+
+
+INSTRUCTIONS = {"Choose", "Give", "Write", "Type", "Enter", "Select", "Ensure", "Tick", "Remove"}
+
+
+class RowForm(forms.ModelForm):
+    """A row of a list: its position ("order") is not a change of its own."""
+
+    def has_changed(self):
+        return any(name != "order" for name in self.changed_data)
+
+
+class RowFormSet(forms.BaseInlineFormSet):
+    noun = "row"  # "speaker", "question": headings ("Speaker 2") and errors name the row by it
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["order"] = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = f"Remove this {self.noun}"
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.initial["order"] = i  # shown in the order the rows are listed
+        return form
+
+    @property
+    def rows(self):
+        """The forms in the order they stand, each with its `position` (from 1) and whether it is the first
+        or the last (no "Move up" or "Move down" button)."""
+        if not hasattr(self, "_rows"):
+            forms_ = self.forms
+            if self.is_bound:
+                forms_ = [forms_[index] for index in row_indexes(self.data, self.prefix, total=len(forms_))]
+            for position, form in enumerate(forms_, start=1):
+                form.position, form.is_first, form.is_last = position, position == 1, position == len(forms_)
+                form.row_name = f"{self.noun.capitalize()} {position}"
+            self._rows = forms_
+        return self._rows
+
+    def kept(self):
+        """(position from 0, form) of the rows to keep, in order: not removed, not left empty."""
+        kept = [form for form in self.rows if not form.cleaned_data.get("DELETE") and form.has_content()]
+        return list(enumerate(kept))
+
+    def dropped(self):
+        """The saved rows removed or emptied."""
+        return [
+            form.instance
+            for form in self.rows
+            if form.instance.pk and (form.cleaned_data.get("DELETE") or not form.has_content())
+        ]
+
+
+class SpeakerForm(RowForm):
     """One speaker: someone already on the site, or a new person with their organisation."""
 
-    person = forms.ModelChoiceField(Person.objects.none(), required=False, label="Person on the site")
-    new_name = forms.CharField(label="Or a new person’s name", required=False, max_length=200)
+    person = forms.ModelChoiceField(
+        Person.objects.none(),
+        required=False,
+        label="Someone already on the site",
+        empty_label="Choose a person",
+    )
+    new_name = forms.CharField(label="Or the name of someone new", required=False, max_length=200)
     new_organisation = forms.CharField(label="Their organisation", required=False, max_length=200)
 
     class Meta:
         model = Speaker
-        fields = ["role", "order"]
-        widgets = {"order": forms.NumberInput(attrs={"min": 0, "max": 99})}
+        fields = ["role"]
+        labels = {"role": "Their role at this meeting"}
 
-    field_order = ["person", "new_name", "new_organisation", "role", "order"]
+    field_order = ["person", "new_name", "new_organisation", "role"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.people = Person.objects.visible_to(user)  # the people this writer may see, to choose or match
         self.fields["person"].queryset = self.people.select_related("organisation")
         self.fields["role"].required = False  # asked for only when the row names someone
-        self.fields["order"].required = False
+        self.fields["role"].choices = [("", "Choose a role"), *Speaker.Role.choices]
         if self.instance.pk:
             self.initial.setdefault("person", self.instance.person_id)
 
@@ -244,10 +391,12 @@ class SpeakerForm(forms.ModelForm):
         has_someone = cleaned.get("person") or cleaned.get("new_name", "").strip()
         if not has_someone and (cleaned.get("role") or cleaned.get("new_organisation")):
             self.add_error("new_name", "Give the speaker’s name, or choose them from the list.")
+        if not has_someone and not cleaned.get("role") and self.instance.pk:
+            self.add_error("person", "Choose the speaker or tick “Remove this speaker”.")
         if cleaned.get("person") and cleaned.get("new_name", "").strip():
             self.add_error("new_name", "Choose a person from the list or type a new name, not both.")
         if has_someone and not cleaned.get("role"):
-            self.add_error("role", "Give the speaker’s role at this meeting.")
+            self.add_error("role", "Choose a role.")
         name, organisation = tidy(cleaned.get("new_name")), tidy(cleaned.get("new_organisation"))
         if name and not cleaned.get("person") and not organisation:
             namesakes = same_name(name, among=self.people)
@@ -266,28 +415,75 @@ class SpeakerForm(forms.ModelForm):
         )
         return person
 
+    def has_content(self):
+        data = getattr(self, "cleaned_data", {})
+        return bool(data.get("person") or data.get("new_name", "").strip())
+
     def has_speaker(self):
         data = getattr(self, "cleaned_data", {})
-        return bool(data) and not data.get("DELETE") and bool(data.get("person") or data.get("new_name", "").strip())
+        return bool(data) and not data.get("DELETE") and self.has_content()
+
+
+class SpeakerRows(RowFormSet):
+    noun = "speaker"
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.rows:
+            data = getattr(form, "cleaned_data", {})
+            if data.get("DELETE") or not data.get("person") or not data.get("role"):
+                continue
+            key = (data["person"].pk, data["role"])
+            if key in seen:
+                form.add_error("person", f"{data['person'].name} is already a speaker with this role.")
+            seen.add(key)
 
 
 SpeakerFormSet = forms.inlineformset_factory(
-    Meeting, Speaker, form=SpeakerForm, extra=2, can_delete=True, fk_name="meeting"
+    Meeting, Speaker, form=SpeakerForm, formset=SpeakerRows, extra=2, can_delete=True, fk_name="meeting"
 )
 
 
-class QuestionForm(forms.ModelForm):
+class QuestionForm(RowForm):
     class Meta:
         model = Question
         fields = ["text"]
         field_classes = {"text": TextareaField}
-        labels = {"text": "Question or topic for a later meeting"}
+        labels = {"text": "The question or topic"}
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].required = False  # a new row left empty is ignored
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and not cleaned.get("DELETE") and not self.has_content():
+            self.add_error("text", "Write the question or remove the row.")
+        return cleaned
+
+    def has_content(self):
+        return bool(getattr(self, "cleaned_data", {}).get("text", "").strip())
+
+
+class QuestionRows(RowFormSet):
+    noun = "question"
 
 
 QuestionFormSet = forms.inlineformset_factory(
-    Meeting, Question, form=QuestionForm, extra=2, can_delete=True, fk_name="raised_at"
+    Meeting, Question, form=QuestionForm, formset=QuestionRows, extra=2, can_delete=True, fk_name="raised_at"
 )
+
+
+def readers(visibility, cell=None):
+    """Who may read what has this visibility, as the publish page and its messages say it: 'everyone',
+    'every member of the network', 'the members of <cell>'."""
+    if visibility == Visibility.PUBLIC:
+        return "everyone"
+    if visibility == Visibility.MEMBERS:
+        return "every member of the network"
+    return f"the members of {cell.name}" if cell else "the cell’s members"
 
 
 class ReviewForm(forms.Form):

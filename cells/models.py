@@ -11,6 +11,7 @@ from taggit.managers import TaggableManager
 
 from core import versions
 from core.dates import DatePrecision, display_date
+from core.markdown import excerpt
 from core.models import Publishable
 from core.roles import is_staff
 from core.visibility import LayeredQuerySet, Visibility, VisibleQuerySet
@@ -125,6 +126,17 @@ class MeetingQuerySet(CellContentQuerySet, LayeredQuerySet):
         """What a list of notes shows: the cell, nothing per row."""
         return self.select_related("cell")
 
+    def with_note(self):
+        """Meetings the archive holds a note of (key points or notes in detail); a meeting known only from a
+        summary shows in its cell's series instead."""
+        return self.exclude(summary="", notes="")
+
+    def for_reading(self, user):
+        """A list of notes for `user`, each with `notes_readable`: whether they may read its detailed notes,
+        so that its excerpt comes from them only then (Meeting.excerpt). No query per row."""
+        readable = Meeting.objects.notes_visible_to(user).filter(pk=models.OuterRef("pk"))
+        return self.for_listing().annotate(notes_readable=models.Exists(readable))
+
     def chronological(self):
         return self.order_by("date", "number", "pk")
 
@@ -155,7 +167,13 @@ class Meeting(Publishable):
     number = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Its number within the cell: meeting 1, 2, 3…"
     )
-    title = models.CharField(max_length=250)
+    title = models.CharField(max_length=250, help_text="The note’s own title, as its writer gave it.")
+    subject = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="What the meeting was about, in a few words (“Leadership”, “Is local better than national?”). "
+        "Lists and the note’s page lead with it; the title is kept as the note’s own.",
+    )
     slug = models.SlugField(max_length=80, unique=True)
     date = models.DateField(null=True, blank=True)
     date_precision = models.CharField(
@@ -212,6 +230,7 @@ class Meeting(Publishable):
 
     compared_fields = [
         ("title", "Title"),
+        ("subject", "What it was about"),
         ("cell", "Cell"),
         ("number", "Meeting number"),
         ("kind", "Kind"),
@@ -278,6 +297,39 @@ class Meeting(Publishable):
     def has_note(self):
         """False for a meeting the archive knows of (a summary names it) but holds no note of."""
         return bool(self.summary or self.notes)
+
+    @property
+    def heading(self):
+        """The reader's title: what the meeting was about, else the note's own title."""
+        return self.subject or self.title
+
+    @property
+    def place_in_series(self):
+        """'Meeting 2' within its cell; the kind of a network event ('Roundtable'); '' for an unnumbered meeting."""
+        if self.cell_id:
+            return f"Meeting {self.number}" if self.number else ""
+        return self.get_kind_display()
+
+    @property
+    def series_label(self):
+        """What lists lead with: 'London cell 2 · Meeting 1', 'Roundtable' (needs the cell: for_listing)."""
+        if self.cell_id:
+            return " · ".join(part for part in (self.cell.name, self.place_in_series) if part)
+        return self.get_kind_display()
+
+    @property
+    def reader_title(self):
+        """'London cell 2 · Meeting 1 — Leadership and systems change': the series, then the subject."""
+        return f"{self.series_label} — {self.heading}"
+
+    @property
+    def excerpt(self):
+        """One or two lines for lists: from the key points, else from the notes in detail where the reader may
+        read them (`notes_readable`, from MeetingQuerySet.for_reading; without it, only public notes)."""
+        if self.summary:
+            return excerpt(self.summary)
+        readable = getattr(self, "notes_readable", self.notes_visibility == Visibility.PUBLIC)
+        return excerpt(self.notes) if readable else ""
 
 
 class SpeakerQuerySet(models.QuerySet):

@@ -23,7 +23,7 @@ urlpatterns = [
     path("notes/<slug:slug>/delete/", authoring.delete_meeting, name="meeting_delete"),
     path("notes/<slug:slug>/reviews/request/", authoring.request_reviews, name="meeting_request_reviews"),
     path("notes/<slug:slug>/review/", authoring.review_meeting, name="meeting_review"),
-    # versions (core/history.py)
+    # versions (cells/history.py)
     path("notes/<slug:slug>/history/", authoring.meeting_history, name="meeting_history"),
     path("notes/<slug:slug>/history/<int:version_id>/restore/", authoring.restore_meeting, name="meeting_restore"),
 ]

@@ -1,8 +1,12 @@
-"""Dates that are only as exact as the source: a day, a month or just a year."""
+"""Dates that are only as exact as the source: a day, a month or just a year; and the one way the site
+writes dates and times for readers, as GOV.UK does: '15 July 2021', 'July 2021', '2021', 'Thursday 15 July
+2021', '3pm', '3:30pm', 'midday', '3pm to 4:30pm', '15 July 2021 at 3:30pm'. Templates use them through the
+filters in core/templatetags/site.py."""
 
 import datetime
 
 from django.db import models
+from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
 
@@ -21,6 +25,47 @@ def display_date(value, precision):
     if value is None:
         return ""
     return format_date(value, FORMATS.get(precision, FORMATS[DatePrecision.DAY]))
+
+
+def display_day(value, *, weekday=False):
+    """'15 July 2021' (or 'Thursday 15 July 2021') for a date or a datetime (in the site's time zone)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return format_date(value, "l j F Y" if weekday else "j F Y")
+
+
+def display_time(value):
+    """'3pm', '3:30pm', '10am', 'midday', 'midnight' for a time or a datetime (in the site's time zone);
+    '' for no time."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = (timezone.localtime(value) if timezone.is_aware(value) else value).time()
+    if (value.hour, value.minute) == (12, 0):
+        return "midday"
+    if (value.hour, value.minute) == (0, 0):
+        return "midnight"
+    hour = value.hour % 12 or 12
+    minutes = f":{value.minute:02d}" if value.minute else ""
+    return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
+
+
+def display_times(start, end=None):
+    """'3pm to 4:30pm', or '3pm' alone; '' when the time is not set."""
+    if start is None:
+        return ""
+    if end is None:
+        return display_time(start)
+    return f"{display_time(start)} to {display_time(end)}"
+
+
+def display_datetime(value):
+    """'15 July 2021 at 3:30pm', in the site's time zone; '' for none."""
+    if value is None or value == "":
+        return ""
+    return f"{display_day(value)} at {display_time(value)}"
 
 
 def machine_date(value, precision):

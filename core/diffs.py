@@ -34,12 +34,8 @@ def changed_meanwhile(obj, started_from):
 
 
 def stale_report(current, started_from):
-    """What a refused stale form shows: what changed meanwhile, and whose version is now current."""
-    latest = versions.history(current).first()
-    return {
-        "changes": changed_meanwhile(current, started_from),
-        "by": versions.version_label(latest) if latest else None,
-    }
+    """What a refused stale form shows: what changed meanwhile (cells/history.py's stale_context adds who)."""
+    return {"changes": changed_meanwhile(current, started_from)}
 
 
 def _readable(model, version):

@@ -12,12 +12,17 @@ Every list, detail page, search, count, feed and tag page gets its rows through
   reading its cell-only note).
 - In the bin: nobody, outside the bin page that staff use to restore it.
 
+Only published members-only and cell-only content (`members_only()`) is ever told to exist to someone
+who may not read it, and only to someone not yet a member (a visitor, an account whose email is not
+verified): its page invites them to log in (core/permissions.py, `readable_or_invite`). A draft or
+what is in the bin answers as if it did not exist, to everyone who may not read it.
+
 A meeting's detailed notes are a second layer with their own readers
 (`notes_visibility`): `Meeting.objects.notes_visible_to(user)` and `may_read_notes`.
 The questions a meeting carries forward belong to that second layer (they are part
 of the notes in detail), so `Question.objects.visible_to(user)` follows it.
 
-A note's history (core/history.py) shows its earlier versions in full to those who may edit
+A note's history (cells/history.py) shows its earlier versions in full to those who may edit
 it (its cell's convenors, staff): what was once in the note stays readable to its editors,
 so that any version can be compared and restored.
 
@@ -67,6 +72,11 @@ class VisibleQuerySet(models.QuerySet):
 
     def in_bin(self):
         return self.filter(deleted_at__isnull=False)
+
+    def members_only(self):
+        """Published, out of the bin, for members or a cell's members: the rows whose page tells a reader who is
+        not yet a member that it is for members (never a draft, never the bin)."""
+        return self.published().exclude(visibility=Visibility.PUBLIC)
 
     def visible_to(self, user):
         live = self.live()  # what is in the bin shows nowhere but the bin

@@ -124,7 +124,7 @@ class Comment(Versioned):
 
     @property
     def author_name(self):
-        """The name on its author's profile, for staff (readers see names through discussion/names.py)."""
+        """The name on its author's profile, for staff (readers see names through people/names.py)."""
         if self.author is None:
             return "A former member"
         try:

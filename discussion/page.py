@@ -8,11 +8,11 @@ and never import this app. A fixed number of queries, however many comments or t
 from django.urls import reverse
 
 from core.roles import is_member
+from people.names import how_shown, name_in, names_for
 
 from . import permissions, tagging
 from .forms import AddTopicsForm, CommentForm, reply_form
 from .models import commentable
-from .names import how_shown, name_in, names_for
 from .targets import kind_of
 from .threads import thread
 

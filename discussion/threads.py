@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
+from people.names import name_or_member, shown_name
+
 from . import permissions
 from .models import Comment, Flag
-from .names import name_or_member, shown_name
 
 
 @dataclass
@@ -29,7 +30,7 @@ class Entry:
     flagged_by_reader: bool = False
     open_flags: int = 0
     reply_form: object = None
-    author: str = ""  # its author's name as this reader sees it (discussion/names.py)
+    author: str = ""  # its author's name as this reader sees it (people/names.py)
 
     @property
     def pk(self):

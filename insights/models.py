@@ -160,6 +160,11 @@ class Insight(Publishable):
         return display_date(self.published_on, self.published_on_precision)
 
     @property
+    def heading(self):
+        """What readers see as its name (as Meeting.heading; an insight's is its title)."""
+        return self.title
+
+    @property
     def is_outside_piece(self):
         return bool(self.original_url or self.publisher)
 

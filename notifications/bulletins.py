@@ -18,8 +18,8 @@ from cells.models import Meeting, UpcomingDate
 from core.markdown import plain_text
 from core.roles import members
 from discussion.models import Comment
-from discussion.names import name_for
 from insights.models import Insight
+from people.names import name_for
 
 from . import emails, following, notices
 from .audiences import may_reach
@@ -107,7 +107,7 @@ def _snippet(markdown):
 def _meeting_item(meeting, reasons=()):
     where = meeting.cell.name if meeting.cell_id else meeting.get_kind_display()
     meta = " · ".join(part for part in [where, meeting.display_date] if part)
-    return Item(meeting.title, absolute(meeting.get_absolute_url()), meta, _snippet(meeting.summary), list(reasons))
+    return Item(meeting.heading, absolute(meeting.get_absolute_url()), meta, _snippet(meeting.summary), list(reasons))
 
 
 def _insight_item(insight, reasons=()):
@@ -118,7 +118,7 @@ def _insight_item(insight, reasons=()):
 def _comment_item(recipient, comment):
     target = comment.target
     return Item(
-        target.title,
+        target.heading,
         absolute(comment.get_absolute_url()),
         name_for(recipient, comment.author),
         _snippet(comment.body),
@@ -180,7 +180,7 @@ def _discussions(recipient, since, until):
         target = meetings.get(row["meeting_id"]) or insights.get(row["insight_id"])
         if target is not None:
             noun = "new comment" if row["n"] == 1 else "new comments"
-            found.append(Item(target.title, absolute(target.get_absolute_url()), f"{row['n']} {noun}"))
+            found.append(Item(target.heading, absolute(target.get_absolute_url()), f"{row['n']} {noun}"))
     return found
 
 

@@ -5,7 +5,7 @@ may see that person."""
 
 from cells.models import Meeting
 from core.markdown import plain_text, render_markdown
-from discussion.names import name_for
+from people.names import name_for
 
 from . import emails, following
 from .links import absolute
@@ -17,7 +17,7 @@ def publication_context(recipient, obj):
     summary = obj.summary if is_meeting else obj.standfirst
     return {
         "noun": "meeting note" if is_meeting else "insight",
-        "title": obj.title,
+        "title": obj.heading,
         "url": absolute(obj.get_absolute_url()),
         "kind": obj.get_kind_display(),
         "cell": obj.cell.name if obj.cell_id else "",
@@ -31,8 +31,8 @@ def publication_context(recipient, obj):
 def comment_context(recipient, comment):
     target = comment.target
     return {
-        "author": name_for(recipient, comment.author),  # the pages' rule (discussion/names.py)
-        "title": target.title,
+        "author": name_for(recipient, comment.author),  # the pages' rule (people/names.py)
+        "title": target.heading,
         "noun": "meeting note" if comment.meeting_id else "insight",
         "cell": comment.meeting.cell.name if comment.meeting_id and comment.meeting.cell_id else "",
         "url": absolute(comment.get_absolute_url()),
@@ -47,7 +47,7 @@ def message(delivery):
     content = event.content
     if event.type == Event.Type.PUBLISHED:
         context = publication_context(recipient, content)
-        subject = f"New {context['noun']}: {content.title}"
+        subject = f"New {context['noun']}: {content.heading}"
         template = "publication"
     elif delivery.kind == Kind.REPLIES:
         context = comment_context(recipient, content)

@@ -45,7 +45,7 @@ def log_in(client, email, password=PASSWORD):
 
 def test_signing_up_sends_a_confirmation_and_confirming_logs_you_in_to_members_only_notes(client, db):
     meeting = MeetingFactory(slug="members-note", title="A note for members", visibility="members")
-    assert client.get(meeting.get_absolute_url()).status_code == 404
+    assert client.get(meeting.get_absolute_url()).status_code == 403  # invited to log in (core/permissions.py)
 
     response = client.post(
         reverse("account_signup"), {"email": "Newcomer@Example.org", "password1": PASSWORD, "password2": PASSWORD}

@@ -337,7 +337,7 @@ def test_the_calendar_takes_the_same_queries_however_many_dates(client, dates):
 def test_pages_offer_to_add_each_date_to_a_calendar(client, dates):
     html = client.get(reverse("cells:cell", args=["clip"])).content.decode()
     day = next_year(7, 15)
-    assert f'<time datetime="{day:%Y-%m-%d}T15:00">' in html and "3.00–4.30pm</time>, Leeds" in html
+    assert f'<time datetime="{day:%Y-%m-%d}T15:00">' in html and "3pm to 4:30pm</time>, Leeds" in html
     assert f'href="/cells/clip/{day:%Y-%m-%d}.ics"' in html
     assert 'href="/cells/clip/calendar.ics"' in html and 'href="/cells/clip/feed.atom"' in html
     html = client.get(reverse("cells:cell", args=["london"])).content.decode()

@@ -67,20 +67,21 @@ def test_a_convenor_writes_up_publishes_edits_and_restores_a_meeting(browser, si
     page.locator("#id_speakers-1-new_organisation").fill("Leith Community Trust")
     page.locator("#id_speakers-1-role").select_option("main_speaker")
     page.get_by_label("Summary of key points").fill("- Trust takes time.")
-    page.get_by_label("The notes in detail").fill("Jo Bloggs described the trust's first year.")
+    page.get_by_role("textbox", name="The notes in detail").fill("Jo Bloggs described the trust's first year.")
     page.get_by_role("button", name="Save draft").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Collaborative Leadership in Place Cell 4")
     note_url = page.url
     expect(page.get_by_text("Draft", exact=True).first).to_be_visible()
 
-    page.get_by_role("link", name="Preview").click()
+    expect(page.locator(".message")).to_contain_text("Saved as a draft. It is not public")
+    page.get_by_role("link", name="Preview it").click()  # the link in the message
     expect(page.get_by_text("This is how the note will look to readers")).to_be_visible()
     expect(page.get_by_role("link", name="Jo Bloggs")).to_be_visible()
     page.screenshot(path=ARTIFACTS / "journey-preview.png", full_page=True)
     page.get_by_role("link", name="Publish…").click()
     page.get_by_role("button", name="Publish", exact=True).click()
-    expect(page.get_by_text("Published.")).to_be_visible()
+    expect(page.locator(".message")).to_contain_text("Published. Everyone can now read it.")
 
     visitor = browser.new_context().new_page()
     visitor.goto(note_url)
@@ -91,6 +92,7 @@ def test_a_convenor_writes_up_publishes_edits_and_restores_a_meeting(browser, si
     page.get_by_label("Summary of key points").fill("- Trust takes years, not months.")
     page.get_by_role("button", name="Save changes").click()
     expect(page.get_by_text("Trust takes years, not months.")).to_be_visible()
+    expect(page.locator(".message")).to_contain_text("Your changes are live: everyone can read them")
 
     page.get_by_role("link", name="History").click()
     page.screenshot(path=ARTIFACTS / "journey-history.png", full_page=True)

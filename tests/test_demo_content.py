@@ -3,6 +3,7 @@
 import re
 from urllib.parse import urljoin, urlparse
 
+import lxml.html
 import pytest
 from django.core.management import call_command
 
@@ -29,7 +30,27 @@ def test_the_clip_cell_has_its_three_meetings_in_order(demo, client):
     )
     assert numbers == [1, 2, 3]
     html = client.get("/cells/collaborative-leadership-in-place/").content.decode()
-    assert html.index("Cell 1") < html.index("Cell 2") < html.index("Cell 3")
+    assert (
+        html.index("Meeting 1 ·")
+        < html.index("Why collaborative leadership matters in places")
+        < html.index("Meeting 2 ·")
+        < html.index("What happens when key individuals move on?")
+        < html.index("Meeting 3 ·")
+    )
+
+
+def test_every_meeting_says_what_it_was_about_in_its_own_words(demo):
+    for meeting in Meeting.objects.all():
+        assert meeting.subject, f"{meeting.slug} has no subject"
+        assert not meeting.subject.startswith("Note"), meeting.subject  # a reader's title, not "Note from…"
+        assert len(meeting.subject) <= 80, meeting.subject
+
+
+def test_the_notes_list_leads_with_what_each_meeting_was_about(demo, client):
+    text = " ".join(lxml.html.fromstring(client.get("/notes/").content).text_content().split())
+    assert "Note from" not in text  # the notes' own titles are kept on their pages, under "About this record"
+    assert "Collaborative Leadership in Place · Meeting 2: What happens when key individuals move on?" in text
+    assert "Is local better than national?" not in text  # the London cells' place meetings left no note
 
 
 def test_the_five_signed_essays_of_the_collaboration_chapter_are_there(demo):

@@ -198,8 +198,8 @@ def test_entries_published_on_the_site_come_first_with_that_date(client, world):
 @pytest.mark.parametrize(
     "url",
     [
-        "/tags/t-members-t/feed.atom",  # a topic only members-only notes use
-        "/tags/no-such/feed.atom",
+        "/topics/t-members-t/feed.atom",  # a topic only members-only notes use
+        "/topics/no-such/feed.atom",
         "/people/hidden/feed.atom",  # named only where visitors may not read
         "/people/no-such/feed.atom",
         "/principles/no-such/feed.atom",
@@ -253,7 +253,7 @@ def test_pages_point_to_their_feeds(client, world):
     for page, feed in [
         ("/principles/collaboration/", "/principles/collaboration/feed.atom"),
         ("/cells/clip/", "/cells/clip/feed.atom"),
-        ("/tags/shared/", "/tags/shared/feed.atom"),
+        ("/topics/shared/", "/topics/shared/feed.atom"),
         ("/people/dawn/", "/people/dawn/feed.atom"),
     ]:
         assert 'type="application/atom+xml" title="A Better Way: ' in client.get(page).content.decode()
@@ -262,7 +262,7 @@ def test_pages_point_to_their_feeds(client, world):
 
 def test_a_page_a_member_may_see_but_a_visitor_may_not_points_to_no_feed(client, world):
     client.force_login(verified_user())
-    html = client.get("/tags/t-members-t/").content.decode()
-    assert "t-members-t" in html and "/tags/t-members-t/feed.atom" not in html
+    html = client.get("/topics/t-members-t/").content.decode()
+    assert "t-members-t" in html and "/topics/t-members-t/feed.atom" not in html
     html = client.get("/people/hidden/").content.decode()
     assert "Hidden Person" in html and "/people/hidden/feed.atom" not in html

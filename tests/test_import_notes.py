@@ -150,6 +150,12 @@ def test_a_cell_named_with_a_number_is_that_cell_when_the_site_has_it(listing):
     assert (note.cell, note.number) == ("London cell 4", None)
 
 
+def test_a_speaker_introduced_in_prose_is_found_and_a_person_quoted_in_passing_is_not(listing):
+    cell_1 = speakers(listing["Note from Collaborative Leadership in Place Cell 1"])
+    assert cell_1["Avril McIntyre"] == ("presenter", "Community Resources")  # ", from …, in Barking … explained"
+    assert speakers(listing["Note from Better Way London Cell 1: Leadership"]) == {}  # "As … Eugene Victor Debs said"
+
+
 def test_new_speakers_come_with_the_organisation_the_note_gives(listing):
     note = next(note for title, note in listing.items() if title.startswith("Note form a roundtable"))
     found = speakers(note)
@@ -231,7 +237,7 @@ def note_file(tmp_path):
 
 def test_it_creates_a_draft_with_speakers_questions_and_next_dates(db, note_file):
     [result] = run_json(note_file)
-    assert result == {
+    expected = {
         "action": "created",
         "title": "Climate Action Cell 2",
         "date": "2025-03-03",
@@ -248,6 +254,14 @@ def test_it_creates_a_draft_with_speakers_questions_and_next_dates(db, note_file
         "url": "/notes/climate-action-cell-2/",
         "message": "Created as a draft. New cell “Climate Action” created.",
     }
+    assert {key: result[key] for key in expected} == expected
+    # and how sure it is of each part (tests/test_import_layouts.py looks closer)
+    assert result["found"]["cell"] == {
+        "value": "Climate Action",
+        "confidence": "medium",
+        "reason": "not on the site yet: a new cell would be created",
+    }
+    assert result["confidence"] == "medium" and result["checks"] == []
     meeting = Meeting.objects.get(slug="climate-action-cell-2")
     assert meeting.status == "draft" and meeting.number == 2
     assert [s.role for s in meeting.speaker_roles.all()] == ["convenor", "presenter", "presenter"]

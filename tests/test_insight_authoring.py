@@ -273,3 +273,52 @@ def test_anonymous_visitors_are_asked_to_log_in_for_every_authoring_action(clien
 def test_a_draft_is_not_found_by_members_who_cannot_see_it(client_for, users):
     insight = InsightFactory(status="draft")
     assert client_for(users["member"]).get(reverse("insights:insight_edit", args=[insight.slug])).status_code == 404
+
+
+# --- what the writer is told, and the buttons (issue 9) -----------------------------------------------------------
+
+
+def test_saving_a_draft_says_it_is_not_public_with_links_to_preview_and_publish(staff):
+    response = staff.post(reverse("insights:insight_create"), form_data(), follow=True)
+    insight = Insight.objects.get()
+    html = response.content.decode()
+    assert "Saved as a draft. It is not public" in html
+    assert f'<a href="{reverse("insights:insight_preview", args=[insight.slug])}">Preview it</a>' in html
+    assert f'<a href="{reverse("insights:insight_publish", args=[insight.slug])}">publish it</a>' in html
+
+
+def test_saving_a_published_insight_says_the_changes_are_live(staff):
+    insight = InsightFactory(status="published", visibility="members")
+    response = staff.post(
+        reverse("insights:insight_edit", args=[insight.slug]),
+        edit_data(insight, body="New.", visibility="members"),
+        follow=True,
+    )
+    assert (
+        f"Your changes are live: every member of the network can read them in "
+        f'<a href="{insight.get_absolute_url()}">{insight.title}</a>.'
+    ) in response.content.decode()
+
+
+def test_publishing_says_who_can_now_read_it(staff):
+    cell = CellFactory(name="Place cell")
+    insight = InsightFactory(status="draft", visibility="cell", cell=cell, title="Trust")
+    response = staff.post(reverse("insights:insight_publish", args=[insight.slug]), follow=True)
+    assert "Published “Trust”. The members of Place cell can now read it." in response.content.decode()
+
+
+def test_the_form_saves_as_its_main_action_previews_second_and_deletes_apart(staff):
+    insight = InsightFactory(status="draft")
+    html = staff.get(reverse("insights:insight_edit", args=[insight.slug])).content.decode()
+    assert '<button type="submit" name="save" value="1" class="button">Save as draft</button>' in html
+    assert 'class="button button-secondary">Preview</button>' in html
+    delete = html.index('class="button button-danger"')
+    assert delete > html.index("</form>", html.index('name="save"'))
+    assert reverse("insights:insight_delete", args=[insight.slug]) in html[delete - 120 : delete + 200]
+
+
+def test_a_failed_save_focuses_the_error_summary(staff):
+    html = staff.post(reverse("insights:insight_create"), form_data(title="")).content.decode()
+    assert '<div class="error-summary" role="alert" tabindex="-1" autofocus' in html
+    assert '<a href="#id_title">Title: Give the insight a title.</a>' in html
+    assert "<title>Error: " in html

@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 import pytest
 from django.template import Context, Template
 
-from core.markdown import plain_text, render_markdown
+from core.markdown import excerpt, plain_text, render_markdown, render_section
 
 
 def test_headings_lists_quotes_links_and_emphasis_survive():
@@ -73,3 +73,52 @@ def test_plain_text_keeps_words_and_drops_markup():
 
 def test_empty_text_renders_nothing():
     assert render_markdown("") == "" and render_markdown(None) == ""
+
+
+NOTES = "In the room: twelve.\n\n## In more detail..\n\nIntro.\n\n### 1. Aims\n\nA.\n\n### Discussion\n\nB.\n\n### Discussion\n\nC."
+
+
+def test_a_section_nests_its_headings_under_the_pages_own_and_gives_them_ids():
+    section = render_section(NOTES, top_level=3, leave_out=("The notes in detail", "In more detail"))
+    assert '<h3 id="section-1-aims">1. Aims</h3>' in section.html
+    assert '<h3 id="section-discussion">Discussion</h3>' in section.html
+    assert '<h3 id="section-discussion-2">Discussion</h3>' in section.html  # ids stay unique
+    assert [(h.text, h.id) for h in section.top_headings] == [
+        ("1. Aims", "section-1-aims"),
+        ("Discussion", "section-discussion"),
+        ("Discussion", "section-discussion-2"),
+    ]
+
+
+def test_a_heading_that_repeats_the_pages_own_is_left_out_and_its_text_kept():
+    html = render_section(NOTES, leave_out=("The notes in detail", "In more detail")).html
+    assert "In more detail" not in html
+    assert "<p>In the room: twelve.</p>\n<p>Intro.</p>" in html
+    kept = render_section(NOTES).html  # nothing to leave out: the heading stays, as the highest one
+    assert '<h3 id="section-in-more-detail">In more detail..</h3>' in kept and '<h4 id="section-1-aims">' in kept
+
+
+def test_a_section_is_cleaned_like_any_text():
+    html = render_section("## <script>x</script> Title\n\n[a](javascript:alert(1))").html
+    assert "&lt;script&gt;x&lt;/script&gt; Title</h3>" in html
+    for tag, attrs in parse(html):
+        assert tag in {"h3", "p"} and all(name == "id" for name, _ in attrs)
+
+
+def test_an_excerpt_is_cut_at_a_word_boundary():
+    text = "Relationships first " * 20
+    cut = excerpt(text, length=50)
+    assert cut == "Relationships first Relationships first…"
+    assert len(cut) <= 51 and not cut[:-1].endswith(" ")
+
+
+def test_an_excerpt_ends_at_a_sentence_when_one_ends_far_enough_in():
+    text = "Leadership is about enabling others, at every level of a place. When individuals change, work goes on."
+    assert excerpt(text, length=80) == "Leadership is about enabling others, at every level of a place."
+
+
+def test_an_excerpt_skips_headings_and_an_opening_title_or_date_line():
+    text = "Better Way Roundtable, 5 June 2019\n\n## Introduction\n\nCaroline introduced the roundtable."
+    assert excerpt(text) == "Caroline introduced the roundtable."
+    assert excerpt("- one point.\n- another point.") == "one point. another point."
+    assert excerpt("") == ""

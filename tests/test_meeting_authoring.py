@@ -12,7 +12,7 @@ from reversion.models import Version
 from cells.models import Meeting, SpeakerReview
 from people.models import Person
 
-from .factories import MeetingFactory, PersonFactory, SpeakerFactory, UserFactory
+from .factories import CellFactory, MeetingFactory, PersonFactory, SpeakerFactory, UserFactory
 
 
 def meeting_data(cell, **overrides):
@@ -138,7 +138,7 @@ def test_add_another_speaker_adds_a_row_without_javascript(convenor_client, cell
             "new_name",
             "Give the speaker’s name",
         ),
-        ({"speakers-0-new_name": "Jo Bloggs"}, "role", "Give the speaker’s role"),
+        ({"speakers-0-new_name": "Jo Bloggs"}, "role", "Speaker 1: choose a role"),
         ({"visibility": "everyone"}, "visibility", "Select a valid choice"),
     ],
 )
@@ -348,3 +348,314 @@ def test_an_upload_of_the_wrong_kind_of_file_is_refused(convenor_client):
         reverse("note_import"), {"file": SimpleUploadedFile("n.pdf", BytesIO(b"%PDF").read())}
     )
     assert "Choose a Word (.docx), Markdown (.md) or text (.txt) file." in response.content.decode()
+
+
+# --- writing without losing one's place (issue 9) -----------------------------------------------------------------
+
+
+def post_form(client, data, url=None):
+    return client.post(url or reverse("cells:meeting_create"), data)
+
+
+def without_save(data, **changes):
+    data = {key: value for key, value in data.items() if key != "save"}
+    data.update(changes)
+    return data
+
+
+def main_html(response):
+    html = response.content.decode()
+    return html[html.index("<main") : html.index("</main>")]
+
+
+def test_an_error_in_a_row_names_the_row_links_to_its_field_and_is_focused_first(convenor_client, cell):
+    data = {
+        "speakers-0-new_name": "Jo Bloggs",
+        "speakers-0-role": "presenter",
+        "speakers-1-new_name": "Kay Third",  # no role
+    }
+    html = create(convenor_client, cell, **data).content.decode()
+    summary = html[html.index('class="error-summary"') :]
+    summary = summary[: summary.index("</div>")]
+    assert 'role="alert"' in html and 'tabindex="-1" autofocus' in html
+    assert '<a href="#id_speakers-1-role">Speaker 2: choose a role.</a>' in summary
+    assert "Kay Third" in html  # what was typed is still in the form
+    assert "<title>Error: " in html
+
+
+def test_a_saved_question_left_empty_must_be_written_or_removed(convenor_client, cell):
+    meeting = MeetingFactory(cell=cell, number=2)
+    question = meeting.questions.create(text="Who decides?", order=0)
+    data = edit_data(
+        meeting,
+        **{
+            "questions-TOTAL_FORMS": "1",
+            "questions-INITIAL_FORMS": "1",
+            "questions-0-id": str(question.pk),
+            "questions-0-text": "",
+        },
+    )
+    response = convenor_client.post(reverse("cells:meeting_edit", args=[meeting.slug]), data)
+    assert '<a href="#id_questions-0-text">Question 1: write the question or remove the row.</a>' in (
+        response.content.decode()
+    )
+    data["questions-0-DELETE"] = "on"
+    assert convenor_client.post(reverse("cells:meeting_edit", args=[meeting.slug]), data).status_code == 302
+    assert not meeting.questions.exists()
+
+
+def test_rows_left_empty_are_ignored_even_after_being_moved(convenor_client, cell):
+    response = create(
+        convenor_client,
+        cell,
+        **{
+            "speakers-TOTAL_FORMS": "3",
+            "speakers-0-order": "2",  # the empty rows were moved about: still nothing to check
+            "speakers-1-order": "0",
+            "speakers-2-order": "1",
+            "speakers-2-new_name": "Dawn Plimmer",
+            "speakers-2-role": "main_speaker",
+            "questions-TOTAL_FORMS": "2",
+            "questions-0-order": "1",
+            "questions-1-order": "0",
+        },
+    )
+    assert response.status_code == 302
+    meeting = Meeting.objects.get(number=4)
+    assert [(s.person.name, s.order) for s in meeting.speaker_roles.all()] == [("Dawn Plimmer", 0)]
+    assert not meeting.questions.exists()
+
+
+def test_the_order_of_speakers_and_questions_follows_the_rows_not_a_typed_number(convenor_client, cell):
+    html = convenor_client.get(reverse("cells:meeting_create")).content.decode()
+    assert 'type="hidden" name="speakers-0-order"' in html and 'type="number" name="speakers' not in html
+    create(
+        convenor_client,
+        cell,
+        **{
+            "speakers-TOTAL_FORMS": "3",
+            "speakers-0-new_name": "Ann First",
+            "speakers-0-role": "presenter",
+            "speakers-0-order": "7",
+            "speakers-1-new_name": "Bob Second",
+            "speakers-1-role": "presenter",
+            "speakers-1-order": "3",
+            "speakers-2-new_name": "Cy Third",
+            "speakers-2-role": "presenter",
+            "speakers-2-order": "5",
+            "questions-TOTAL_FORMS": "2",
+            "questions-0-text": "Asked second?",
+            "questions-0-order": "1",
+            "questions-1-text": "Asked first?",
+            "questions-1-order": "0",
+        },
+    )
+    meeting = Meeting.objects.get(number=4)
+    assert [(s.person.name, s.order) for s in meeting.speaker_roles.all()] == [
+        ("Bob Second", 0),
+        ("Cy Third", 1),
+        ("Ann First", 2),
+    ]
+    assert [(q.text, q.order) for q in meeting.questions.all()] == [("Asked first?", 0), ("Asked second?", 1)]
+
+
+def test_add_another_speaker_keeps_everything_typed_checks_nothing_and_focuses_the_new_row(convenor_client, cell):
+    data = without_save(meeting_data(cell, title="", **{"speakers-0-new_name": "Jo Bloggs"}), add_speakers="1")
+    response = post_form(convenor_client, data)
+    html = main_html(response)
+    assert [form.position for form in response.context["speakers"].rows] == [1, 2, 3]
+    assert "Speaker <span data-row-number>3</span>" in html
+    new = html.index('name="speakers-2-person"')
+    assert "autofocus" in html[html.rindex("<select", 0, new) : html.index(">", new)]
+    assert html.count("autofocus") == 1
+    assert 'value="Jo Bloggs"' in html
+    assert "There is a problem" not in html and "This field is required" not in html  # the empty title waits
+    assert 'action="/notes/new/"' in html  # no fragment left over: the new row's focus takes the page there
+    assert not Meeting.objects.exists()
+
+
+def test_add_another_question_focuses_the_new_question(convenor_client, cell):
+    data = without_save(meeting_data(cell, **{"questions-0-text": "What next?"}), add_questions="1")
+    response = post_form(convenor_client, data)
+    html = main_html(response)
+    assert len(response.context["questions"].forms) == 2
+    new = html.index('name="questions-1-text"')
+    assert "autofocus" in html[html.rindex("<textarea", 0, new) : new + 60]
+    assert "What next?" in html
+
+
+def test_move_up_without_javascript_moves_the_row_and_keeps_focus_on_its_button(convenor_client, cell):
+    data = without_save(
+        meeting_data(
+            cell,
+            **{
+                "speakers-TOTAL_FORMS": "3",
+                "speakers-0-new_name": "Ann First",
+                "speakers-0-role": "presenter",
+                "speakers-0-order": "0",
+                "speakers-1-new_name": "Bob Second",
+                "speakers-1-role": "presenter",
+                "speakers-1-order": "1",
+                "speakers-2-order": "2",
+            },
+        ),
+        move="speakers-1-up",
+    )
+    response = post_form(convenor_client, data)
+    rows = response.context["speakers"].rows
+    assert [row["new_name"].value() or "" for row in rows] == ["Bob Second", "Ann First", ""]
+    html = main_html(response)
+    # Bob is first now: no "Move up" for him, so his "Move down" has the focus
+    assert 'value="speakers-1-down" class="link-button" data-move="down" autofocus' in html
+    assert 'value="speakers-1-up" class="link-button" data-move="up" hidden' in html
+    assert html.index("Bob Second") < html.index("Ann First")
+    moved = response.context["form"].data.copy()  # what the page sends back when Save is pressed next
+    del moved["move"]
+    saved = post_form(convenor_client, dict(moved.items(), save="1"))
+    assert saved.status_code == 302
+    assert [s.person.name for s in Meeting.objects.get(number=4).speaker_roles.all()] == ["Bob Second", "Ann First"]
+
+
+def test_preview_shows_the_note_as_typed_at_the_button_pressed_and_checks_nothing(convenor_client, cell):
+    dawn = PersonFactory(name="Dawn Plimmer", is_public=True)
+    data = without_save(
+        meeting_data(
+            cell,
+            title="",
+            summary="- **Trust** takes time",
+            **{
+                "speakers-0-person": str(dawn.pk),
+                "speakers-0-role": "main_speaker",
+                "questions-0-text": "Who decides?",
+            },
+        ),
+        preview="text",
+    )
+    response = post_form(convenor_client, data)
+    html = main_html(response)
+    panel = html[html.index('id="preview-text"') :]
+    assert "<strong>Trust</strong>" in panel and "Dawn Plimmer — main speaker" in panel and "Who decides?" in panel
+    assert "There is a problem" not in html
+    assert html.index('data-preview-slot="text"') < html.index('id="questions"')  # in the section worked on
+    assert 'formaction="/notes/new/#preview-text"' in html  # without JavaScript the page opens at the preview
+    end = post_form(convenor_client, dict(data, preview="end"))
+    assert 'id="preview-end"' in end.content.decode() and 'id="preview-text"' not in end.content.decode()
+    assert not Meeting.objects.exists()
+
+
+def test_pressing_enter_in_a_field_saves(convenor_client, cell):
+    """Enter presses the form's first button: a nameless one that saves (not "Move down" or "Add")."""
+    html = convenor_client.get(reverse("cells:meeting_create")).content.decode()
+    form = html[html.index('<form method="post" action="/notes/new/"') :]
+    assert form.index('<button type="submit" class="visually-hidden"') < form.index('name="move"')
+    response = post_form(convenor_client, without_save(meeting_data(cell)))
+    assert response.status_code == 302 and Meeting.objects.filter(number=4).exists()
+
+
+def test_drop_downs_start_with_a_helpful_empty_choice(client, users, cell):
+    client.force_login(users["staff"])
+    html = client.get(reverse("cells:meeting_create")).content.decode()
+    assert '<option value="" selected>No cell: a network event</option>' in html
+    assert '<option value="" selected>Choose a role</option>' in html
+    assert '<option value="" selected>Choose a person</option>' in html
+    convenor = users["convenor"]
+    CellFactory(name="Second cell").memberships.create(person=convenor.person, role="convenor")
+    client.force_login(convenor)
+    html = client.get(reverse("cells:meeting_create")).content.decode()
+    assert '<option value="" selected>Choose a cell</option>' in html
+
+
+def test_a_convenor_of_one_cell_has_it_chosen_already(convenor_client, cell):
+    html = convenor_client.get(reverse("cells:meeting_create")).content.decode()
+    assert f'<option value="{cell.pk}" selected>' in html
+
+
+def test_the_form_has_one_main_action_a_secondary_preview_and_delete_apart(convenor_client, cell):
+    meeting = MeetingFactory(cell=cell, number=2, status="draft")
+    html = main_html(convenor_client.get(reverse("cells:meeting_edit", args=[meeting.slug])))
+    actions = html[html.index('<div class="actions">') :]
+    assert '<button type="submit" name="save" value="1" class="button">Save draft</button>' in actions
+    assert 'class="button button-secondary" data-preview="end">Preview</button>' in actions
+    form_end = html.index("</form>")
+    delete = html.index('class="button button-danger"')
+    assert delete > form_end and reverse("cells:meeting_delete", args=[meeting.slug]) in html[delete - 120 :]
+    publish = main_html(convenor_client.get(reverse("cells:meeting_publish", args=[meeting.slug])))
+    assert '<button type="submit" class="button">Publish</button>' in publish
+
+
+def test_saving_a_draft_says_it_is_not_public(convenor_client, cell):
+    response = convenor_client.post(reverse("cells:meeting_create"), meeting_data(cell), follow=True)
+    meeting = Meeting.objects.get(number=4)
+    html = response.content.decode()
+    assert "Saved as a draft. It is not public" in html
+    assert reverse("cells:meeting_preview", args=[meeting.slug]) in html
+
+
+def test_saving_a_published_note_says_the_changes_are_live_with_a_link(convenor_client, cell):
+    meeting = MeetingFactory(cell=cell, number=2, status="published", visibility="members")
+    response = convenor_client.post(
+        reverse("cells:meeting_edit", args=[meeting.slug]),
+        edit_data(meeting, summary="New.", visibility="members", notes_visibility="members"),
+        follow=True,
+    )
+    html = response.content.decode()
+    assert (
+        f'Your changes are live: every member of the network can read them in <a href="{meeting.get_absolute_url()}">'
+        in html
+    )
+    edit = main_html(convenor_client.get(reverse("cells:meeting_edit", args=[meeting.slug])))
+    assert "your changes are live as soon as you save them" in edit and "Save changes</button>" in edit
+
+
+@pytest.mark.parametrize(
+    ("visibility", "notes_visibility", "said"),
+    [
+        ("public", "public", "Published. Everyone can now read it."),
+        ("members", "members", "Published. Every member of the network can now read it."),
+        (
+            "public",
+            "cell",
+            "Published. Everyone can now read it; the notes in detail are for the members of "
+            "Collaborative Leadership in Place.",
+        ),
+    ],
+)
+def test_publishing_says_who_can_now_read_it(convenor_client, cell, visibility, notes_visibility, said):
+    meeting = MeetingFactory(cell=cell, visibility=visibility, notes_visibility=notes_visibility, notes="Notes.")
+    response = convenor_client.post(reverse("cells:meeting_publish", args=[meeting.slug]), follow=True)
+    assert said in response.content.decode()
+
+
+def test_the_preview_page_is_the_reading_page_with_the_preview_flag(convenor_client, cell):
+    meeting = MeetingFactory(cell=cell, status="draft", summary="Key point.")
+    response = convenor_client.get(reverse("cells:meeting_preview", args=[meeting.slug]))
+    assert response.context["preview"] is True
+    assert "Key point." in response.content.decode()
+    assert "reviews" not in response.context  # what only convenors see is not in the preview
+
+
+def test_a_saved_speaker_emptied_must_be_chosen_again_or_removed(convenor_client, cell):
+    meeting = MeetingFactory(cell=cell, number=2)
+    speaker = SpeakerFactory(meeting=meeting, person=PersonFactory(name="Dawn Plimmer"), role="presenter")
+    data = edit_data(
+        meeting,
+        **{
+            "speakers-TOTAL_FORMS": "1",
+            "speakers-INITIAL_FORMS": "1",
+            "speakers-0-id": str(speaker.pk),
+            "speakers-0-person": "",
+            "speakers-0-role": "",
+        },
+    )
+    html = convenor_client.post(reverse("cells:meeting_edit", args=[meeting.slug]), data).content.decode()
+    assert "Speaker 1: choose the speaker or tick “Remove this speaker”." in html
+    assert meeting.speaker_roles.count() == 1
+
+
+def test_the_same_person_twice_in_the_same_role_is_an_error_on_the_second_row(convenor_client, cell):
+    dawn = PersonFactory(name="Dawn Plimmer", is_public=True)
+    rows = {"speakers-0-person": str(dawn.pk), "speakers-0-role": "presenter"}
+    rows.update({"speakers-1-person": str(dawn.pk), "speakers-1-role": "presenter"})
+    html = create(convenor_client, cell, **rows).content.decode()
+    assert "Speaker 2: Dawn Plimmer is already a speaker with this role." in html
+    assert not Meeting.objects.exists()

@@ -72,8 +72,8 @@ PAGES = [  # (address, og:type, its description: exactly, or None to check only 
     ("/people/", "website", PAGE_DESCRIPTIONS["people:person_list"]),
     ("/people/cate/", "website", "Cate Newnes-Smith, CEO, Surrey Youth Focus"),
     ("/organisations/syf/", "website", "People from Surrey Youth Focus in A Better Way's notes and insights."),
-    ("/tags/", "website", PAGE_DESCRIPTIONS["tag_list"]),
-    ("/tags/systems-leadership/", "website", "Meeting notes and insights on “systems leadership” from A Better Way."),
+    ("/topics/", "website", PAGE_DESCRIPTIONS["tag_list"]),
+    ("/topics/systems-leadership/", "website", "Meeting notes and insights on “systems leadership” from A Better Way."),
     ("/search/?q=relationships", "website", PAGE_DESCRIPTIONS["search"]),
     ("/accounts/login/", "website", SITE_DESCRIPTION),
 ]
@@ -139,7 +139,7 @@ def test_a_description_is_plain_text_whatever_the_title_and_points_hold(client):
         summary="- **Trust** & <script>x</script>",
     )
     tags = head(client, "/notes/marks/")
-    assert tags["og:title"] == 'Power & "place" <b>'
+    assert tags["og:title"].startswith('Power & "place" <b> — ')  # the reader's title, then the series
     assert tags["description"] == "Trust & <script>x</script>"  # as the page shows it: text, never markup
     assert "<script>" not in client.get("/notes/marks/").content.decode()
 
@@ -223,8 +223,8 @@ def test_the_sitemap_lists_the_public_pages_and_nothing_else(client, archive):
         f"{site}/people/named/",
         f"{site}/people/profile/",
         f"{site}/organisations/named-org/",
-        f"{site}/tags/t-public/",
-        f"{site}/tags/it-public/",
+        f"{site}/topics/t-public/",
+        f"{site}/topics/it-public/",
     }
     assert sitemap_addresses(client) == expected
     client.force_login(verified_user(is_staff=True))  # the same for everyone: it is for crawlers

@@ -70,7 +70,7 @@ MEETING_STATES = {
     "membersnotes": ("clip", "published", "public", "members", False),  # public, notes members-only
     "cellnotes": ("clip", "published", "public", "cell", False),  # public, notes cell-only
     "binned": ("clip", "published", "public", "public", True),
-    "otherdraft": ("other", "draft", "public", "public", False),
+    "otherdraft": ("other", "draft", "cell", "cell", False),  # to be cell-only once published: still never told of
     "othercell": ("other", "published", "cell", "cell", False),
     # cell-only, published after the reviewer (no member of the cell) was asked to review the draft
     "reviewedcell": ("clip", "published", "cell", "cell", False),
@@ -82,7 +82,7 @@ INSIGHT_STATES = {
     "cell": ("clip", "published", "cell", False),
     "draft": ("clip", "draft", "public", False),
     "binned": ("clip", "published", "public", True),
-    "otherdraft": ("other", "draft", "public", False),
+    "otherdraft": ("other", "draft", "cell", False),
     "othercell": ("other", "published", "cell", False),
 }
 
@@ -229,6 +229,7 @@ TAGS = (
 
 LOGIN = "login"  # a redirect to the site's login page
 ADMIN_LOGIN = "admin login"  # a redirect to the admin's login page
+INVITED = "invited"  # 403, a page that says only that this page is for members of A Better Way (and how to read it)
 
 
 # --- how each URL answers ---------------------------------------------------------------------------------
@@ -238,12 +239,24 @@ def everyone(role, variant=None):
     return 200
 
 
+def invited(role, spec):
+    """Whether the reader of published members-only or cell-only content, out of the bin, is told that it is for
+    members: those not members yet (a visitor, an unverified account), whom logging in or confirming their email
+    may let in. A member outside the cell gets 404; a draft or the bin is 404 to all: never told it exists."""
+    _cell, status, visibility, *_notes, binned = spec
+    return role in EVERYONE - MEMBERS and status == "published" and visibility != "public" and not binned
+
+
 def reading_meeting(role, state):
-    return 200 if role in READ_MEETING[state] else 404
+    if role in READ_MEETING[state]:
+        return 200
+    return INVITED if invited(role, MEETING_STATES[state]) else 404
 
 
 def reading_insight(role, state):
-    return 200 if role in READ_INSIGHT[state] else 404
+    if role in READ_INSIGHT[state]:
+        return 200
+    return INVITED if invited(role, INSIGHT_STATES[state]) else 404
 
 
 def reading_marker(marker_of):
@@ -730,6 +743,16 @@ EXPECTATIONS = {
         reading_marker(lambda tag: None if tag == "sharedtopic" else tag),
         variants=tuple(TAGS),
         shows=shows_tag,
+    ),
+    # the topic pages' old /tags/ addresses move permanently to /topics/, for everyone, saying nothing of the topic
+    "old_tag_list": Page(fixed("old_tag_list"), lambda role, v=None: 301),
+    "old_tag": Page(
+        lambda w, tag: reverse("old_tag", args=[w["tags"][tag].slug]), lambda role, v=None: 301, variants=tuple(TAGS)
+    ),
+    "old_feed_tag": Page(
+        lambda w, tag: reverse("old_feed_tag", args=[w["tags"][tag].slug]),
+        lambda role, v=None: 301,
+        variants=tuple(TAGS),
     ),
     "insights:principle_list": Page(fixed("insights:principle_list"), everyone),
     "insights:principle": Page(
@@ -1352,14 +1375,18 @@ def count_checks(request):
 
 
 def answer(client, page, world, variant):
-    """(status, or LOGIN / ADMIN_LOGIN for a redirect to a login page; the page's text, lower case)."""
+    """(status, or LOGIN / ADMIN_LOGIN for a redirect to a login page, INVITED for the page that says it is for
+    members; the page's text, lower case)."""
     url = page.url(world, variant)
     response = client.post(url, page.data) if page.method == "post" else client.get(url)
     if response.status_code == 302 and response["Location"].startswith(reverse("account_login")):
         return LOGIN, ""
     if response.status_code == 302 and response["Location"].startswith(reverse("admin:login")):
         return ADMIN_LOGIN, ""
-    return response.status_code, without_address(response.content.decode(), url)
+    text = without_address(response.content.decode(), url)
+    if response.status_code == 403 and "this page is for members of a better way" in text:
+        return INVITED, text  # its text is still checked for markers
+    return response.status_code, text
 
 
 def without_address(text, url):

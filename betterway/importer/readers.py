@@ -54,7 +54,8 @@ def _decode(name, data):
 
 
 def _docx_text(name, data):
-    """Word paragraphs as text lines: headings as Markdown headings, list paragraphs as bullets."""
+    """Word paragraphs as text lines: headings (by style, or a short bold paragraph) as Markdown headings,
+    list paragraphs as bullets or numbered items."""
     import docx
     from lxml.etree import XMLSyntaxError
 
@@ -68,22 +69,33 @@ def _docx_text(name, data):
     except (zipfile.BadZipFile, KeyError, ValueError) as error:
         raise ReadError(f"{name}: this is not a Word document that can be read ({error}).") from None
     lines = []
+    number = 0  # of the paragraph in a numbered list, so that a list is told from numbered headings
     for paragraph in document.paragraphs:
         text = paragraph.text.strip()
         if not text:
             continue
         style = (paragraph.style.name or "").lower() if paragraph.style is not None else ""
         numbered = paragraph._p.pPr is not None and paragraph._p.pPr.numPr is not None
+        number = number + 1 if "list number" in style else 0
         if style.startswith("heading") or style == "title":
             level = 1 if style == "title" else _heading_level(style)
             lines.append(f"{'#' * level} {text}")
-        elif "list number" in style:
-            lines.append(f"1. {text}")
+        elif number:
+            lines.append(f"{number}. {text}")
         elif "list" in style or numbered:
             lines.append(f"• {text}")
+        elif _bold(paragraph) and len(text) <= 90 and text[-1] not in ".,;!":
+            lines.append(f"**{text}**")  # a bold line on its own: a heading as many convenors make them
         else:
             lines.append(text)
     return "\n\n".join(lines)
+
+
+def _bold(paragraph):
+    """Whether all the text of a Word paragraph is bold (by its runs or by its style)."""
+    runs = [run for run in paragraph.runs if run.text.strip()]
+    style_bold = bool(paragraph.style is not None and paragraph.style.font.bold)
+    return bool(runs) and all(run.bold or (run.bold is None and style_bold) for run in runs)
 
 
 def _docx_nul_paragraph(data):

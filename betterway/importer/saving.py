@@ -21,6 +21,7 @@ from people.models import Person
 
 from .parsing import NoteError, ParsedNote, parse_note, split_notes
 from .readers import ReadError, read_note_file
+from .report import report
 
 
 @dataclass
@@ -46,7 +47,13 @@ class ImportResult:
             "next_meetings": [day.isoformat() for day in note.next_meetings] if note else [],
             "url": self.record.get_absolute_url() if self.record else None,
             "message": self.message,
+            **report(note),
         }
+
+    @property
+    def checks(self):
+        """What the importer is least sure of in this note, for the convenor to check."""
+        return report(self.note)["checks"] if self.note else []
 
 
 def import_file(name, data, *, user=None, update=False, dry_run=False):
@@ -158,18 +165,18 @@ def _save(note, existing, user):
     with versions.saving(meeting, user=user, comment=comment, expected_version=expected):
         _write(meeting, note, user)
     if cell:
-        for day in note.next_meetings:
-            if day >= timezone.localdate():
-                _save_upcoming(cell, day, note.next_meeting_times.get(day))
+        for found in note.next_dates:
+            if found.date and found.date >= timezone.localdate():
+                _save_upcoming(cell, found)
     return meeting, created_cell
 
 
-def _save_upcoming(cell, day, times):
-    """A next meeting date of the cell, with its times where the note gives them; a date already on the
-    site keeps what it has, and gains the times only if it had none."""
-    start, end = times or (None, None)
+def _save_upcoming(cell, found):
+    """A next meeting date of the cell (a nextdates.NextDate), with its times where the note gives them;
+    a date already on the site keeps what it has, and gains the times only if it had none."""
+    start, end = found.start_time, found.end_time
     upcoming, created = UpcomingDate.objects.get_or_create(
-        cell=cell, date=day, defaults={"start_time": start, "end_time": end}
+        cell=cell, date=found.date, defaults={"start_time": start, "end_time": end}
     )
     if not created and upcoming.start_time is None and start is not None:
         upcoming.start_time, upcoming.end_time = start, end

@@ -29,7 +29,14 @@ SITE_DESCRIPTION = (
 DESCRIPTION_LENGTH = 200  # characters, cut at a word boundary
 KEPT_PARAMETERS = ("page", "kind", "q")  # what makes a page another page; tracking parameters are dropped
 ARTICLES = {"cells:meeting", "insights:insight"}  # og:type article; every other page is a website
-ERROR_PAGES = {"400.html", "404.html", "429.html", "500.html"}  # no canonical address: they are no page
+ERROR_PAGES = {
+    "400.html",
+    "403.html",
+    "404.html",
+    "429.html",
+    "500.html",
+    "members_only.html",
+}  # no canonical address: they are no page
 PAGE_DESCRIPTIONS = {  # pages that are lists: what they list
     "insights:principle_list": "The principles of A Better Way — “X is better than Y” — and the insights under each.",
     "insights:insight_list": "Essays, stories, summaries of meetings and blog posts from the A Better Way network.",

@@ -4,21 +4,33 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.mail import send_mail
 from django.db import transaction
+from django.forms.utils import ErrorDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from cells.history import history_page, name_of, restore_page, stale_context
 from core import publishing, versions
-from core.diffs import stale_report
-from core.history import history_page, restore_page
 from core.permissions import require
 from core.roles import is_staff
 from core.slugs import unique_slug
 from core.visibility import Status
+from people.models import Person
 
-from ..forms import MeetingForm, PublishForm, QuestionFormSet, ReviewForm, SpeakerFormSet
-from ..models import Meeting, SpeakerReview
+from ..forms import (
+    ROWS_AT_MOST,
+    MeetingForm,
+    PublishForm,
+    QuestionFormSet,
+    ReviewForm,
+    SpeakerFormSet,
+    lower_first,
+    move_row,
+    readers,
+)
+from ..models import Meeting, Speaker, SpeakerReview
 from ..permissions import can_author_meeting, can_author_meetings, convened_cells
 from ..readiness import readiness
 from .public import meeting_page_context
@@ -65,24 +77,24 @@ def edit_meeting(request, slug):
 
 
 def _edit(request, meeting, *, comment):
-    data = _with_added_row(request.POST) if request.method == "POST" else None
-    form = MeetingForm(
-        data,
-        instance=meeting,
-        user=request.user,
-        cells=convened_cells(request.user),
-        allow_event=is_staff(request.user),
-    )
+    """The note's form. Besides saving, its buttons add a row, move one, or preview the text: each answers
+    with the same page, everything typed kept and nothing checked yet, the new or moved row focused
+    (static/js/meeting_form.js does the same in place when JavaScript runs)."""
+    data, focus = _row_action(request.POST) if request.method == "POST" else (None, None)
+    cells = convened_cells(request.user)
+    if meeting.pk is None and meeting.cell_id is None and not is_staff(request.user) and len(cells) == 1:
+        meeting.cell = cells[0]  # a convenor of one cell writes for it
+    form = MeetingForm(data, instance=meeting, user=request.user, cells=cells, allow_event=is_staff(request.user))
     speakers = SpeakerFormSet(data, instance=meeting, prefix="speakers", form_kwargs={"user": request.user})
     questions = QuestionFormSet(data, instance=meeting, prefix="questions")
     context = {"form": form, "speakers": speakers, "questions": questions, "meeting": meeting}
-    if request.method == "POST" and "save" in request.POST:
+    if data is not None and not _shows_again(data):
         if form.is_valid() and speakers.is_valid() and questions.is_valid():
             require(can_author_meeting(request.user, cell=form.cleaned_data.get("cell")))
             try:
                 _save(request, form, speakers, questions, comment=comment)
             except versions.StaleEdit as stale:
-                context["stale"] = stale_report(stale.current, form.cleaned_data["edit_version"])
+                context["stale"] = stale_context(stale.current, form.cleaned_data["edit_version"], request.user)
                 messages.error(
                     request,
                     "Someone else saved this note while you were editing it. Nothing was "
@@ -91,23 +103,138 @@ def _edit(request, meeting, *, comment):
                 form.data = form.data.copy()
                 form.data["edit_version"] = stale.current.edit_version
             else:
-                messages.success(request, "Saved. Preview it, or publish it when it is ready.")
+                messages.success(request, _saved_message(form.instance))
                 return redirect("cells:meeting", form.instance.slug)
-    elif request.method == "POST" and "preview" in request.POST and form.is_valid():
-        context["preview"] = form.cleaned_data
-    if data is not None and ("save" in data or "preview" in data):
-        context["error_forms"] = [form, *speakers.forms, *questions.forms]
-        context["has_errors"] = bool(form.errors or speakers.total_error_count() or questions.total_error_count())
+        else:
+            context["errors"] = _error_list(form, speakers, questions)
+    elif data is not None:
+        if "preview" in data:
+            context["preview"] = _preview(form, speakers, questions, request.user)
+            context["preview_at"] = "end" if data.get("preview") == "end" else "text"
+        _not_checked_yet(form, speakers, questions)
+        _focus(focus, speakers, questions)
     return render(request, "cells/meeting_form.html", context)
 
 
-def _with_added_row(post):
-    """'Add another speaker/question' (no JavaScript needed): one more empty row in that list."""
+def _shows_again(data):
+    """Whether the post adds a row, moves one or previews (else it saves: the Save buttons, or Enter)."""
+    return any(name in data for name in ("add_speakers", "add_questions", "move", "preview"))
+
+
+def _row_action(post):
+    """(the data to show, what to focus) for "Add another speaker/question" and "Move up/down"."""
     for prefix in ("speakers", "questions"):
         if f"add_{prefix}" in post:
             post = post.copy()
-            post[f"{prefix}-TOTAL_FORMS"] = str(int(post.get(f"{prefix}-TOTAL_FORMS", 0)) + 1)
-    return post
+            try:
+                added = min(int(post.get(f"{prefix}-TOTAL_FORMS", 0)), ROWS_AT_MOST - 1)
+            except ValueError:
+                added = 0
+            post[f"{prefix}-TOTAL_FORMS"] = str(added + 1)
+            return post, (prefix, added, None)
+    prefix, _, rest = post.get("move", "").partition("-")
+    index, _, direction = rest.partition("-")
+    if prefix in ("speakers", "questions") and index.isdigit() and direction in ("up", "down"):
+        post = post.copy()
+        position = move_row(post, prefix, int(index), -1 if direction == "up" else 1)
+        if position is not None:
+            return post, (prefix, int(index), direction)
+    return post, None
+
+
+def _not_checked_yet(*forms_and_formsets):
+    """Adding a row or previewing checks nothing: no error is shown until the note is saved."""
+    for item in forms_and_formsets:
+        for form in getattr(item, "forms", [item]):
+            form._errors = ErrorDict()
+        if hasattr(item, "forms"):
+            item._errors, item._non_form_errors = [], item.error_class()
+
+
+def _focus(focus, speakers, questions):
+    """The row just added gets the focus (its first field), or the button of the row just moved."""
+    if focus is None:
+        return
+    prefix, index, direction = focus
+    formset = speakers if prefix == "speakers" else questions
+    if index >= len(formset.forms):
+        return
+    row = formset.forms[index]
+    formset.rows  # noqa: B018 - gives each row its position
+    if direction is None:
+        first = "person" if prefix == "speakers" else "text"
+        row.fields[first].widget.attrs["autofocus"] = True
+    elif (direction == "up" and row.is_first) or (direction == "down" and row.is_last):
+        row.focus_move = "down" if direction == "up" else "up"  # at the end now: its other button
+    else:
+        row.focus_move = direction
+
+
+def _error_list(form, speakers, questions):
+    """The error summary, in the order of the page: [(id of the field, message)], each row named."""
+    errors = [(None, error) for error in form.non_field_errors()]
+    errors += [(None, error) for field in form.hidden_fields() for error in field.errors]
+
+    def fields(section):
+        return [
+            (field.auto_id, f"{field.label}: {error}") for field in form.sections[section] for error in field.errors
+        ]
+
+    def rows(formset):
+        found = [(None, error) for error in formset.non_form_errors()]
+        for row in formset.rows:
+            found += [(None, f"{row.row_name}: {lower_first(error)}") for error in row.non_field_errors()]
+            found += [
+                (field.auto_id, f"{row.row_name}: {lower_first(error)}") for field in row for error in field.errors
+            ]
+        return found
+
+    errors += fields("meeting") + rows(speakers) + fields("text") + fields("taken_up")
+    errors += rows(questions) + fields("next") + fields("readers")
+    return errors
+
+
+def _preview(form, speakers, questions, user):
+    """The note as typed, as readers will see it: title, speakers, key points, notes, questions."""
+    roles = dict(Speaker.Role.choices)
+    chosen = [row["person"].value() for row in speakers.rows if not row["DELETE"].value()]
+    people = {
+        str(person.pk): person.name
+        for person in Person.objects.visible_to(user).filter(pk__in=[pk for pk in chosen if pk])
+    }
+    named = []
+    for row in speakers.rows:
+        name = people.get(str(row["person"].value() or "")) or (row["new_name"].value() or "").strip()
+        if name and not row["DELETE"].value():
+            named.append({"name": name, "role": roles.get(row["role"].value(), "")})
+    return {
+        "title": form["title"].value(),
+        "speakers": named,
+        "summary": form["summary"].value() or "",
+        "notes": form["notes"].value() or "",
+        "questions": [
+            text
+            for row in questions.rows
+            if (text := (row["text"].value() or "").strip()) and not row["DELETE"].value()
+        ],
+    }
+
+
+def _saved_message(meeting):
+    if meeting.status == Status.PUBLISHED:
+        return format_html(
+            'Your changes are live: {} can read them in <a href="{}">{}</a>.',
+            readers(meeting.visibility, meeting.cell),
+            meeting.get_absolute_url(),
+            meeting.title,
+        )
+    return format_html(
+        "Saved as a draft. It is not public: only you, {} and staff can see it. "
+        '<a href="{}">Preview it</a> as readers will see it, or <a href="{}">publish it</a> when it is ready.',
+        "the cell’s convenors" if meeting.cell_id else "other convenors",
+        reverse("cells:meeting_preview", args=[meeting.slug]),
+        reverse("cells:meeting_publish", args=[meeting.slug]),
+    )
 
 
 def _save(request, form, speakers, questions, *, comment):
@@ -122,8 +249,7 @@ def _save(request, form, speakers, questions, *, comment):
         meeting.tags.set(form.cleaned_data["tags"], clear=True)
         meeting.principles.set(form.cleaned_data["principles"])
         _save_speakers(speakers, meeting)
-        questions.instance = meeting
-        questions.save()
+        _save_questions(questions, meeting)
         for question in meeting.questions_taken_up.exclude(pk__in=form.cleaned_data["takes_up"]):
             question.taken_up_in.remove(meeting)
         for question in form.cleaned_data["takes_up"]:
@@ -133,17 +259,25 @@ def _save(request, form, speakers, questions, *, comment):
 
 
 def _save_speakers(formset, meeting):
-    for form in formset.forms:
-        removed = form.cleaned_data.get("DELETE") or not form.has_speaker()
-        if removed:
-            if form.instance.pk:
-                form.instance.delete()
-            continue
+    """The rows kept, numbered in the order they stand; removed rows deleted (they stay in the history)."""
+    for speaker in formset.dropped():
+        speaker.delete()
+    for order, form in formset.kept():
         speaker = form.save(commit=False)
         speaker.meeting = meeting
         speaker.person = form.cleaned_data["person"] or form.new_person()
-        speaker.order = form.cleaned_data.get("order") or 0
+        speaker.order = order
         speaker.save()
+
+
+def _save_questions(formset, meeting):
+    for question in formset.dropped():
+        question.delete()
+    for order, form in formset.kept():
+        question = form.save(commit=False)
+        question.raised_at = meeting
+        question.order = order
+        question.save()
 
 
 @login_required
@@ -161,7 +295,7 @@ def publish_meeting(request, slug):
     form = PublishForm(request.POST if request.method == "POST" else None, unconfirmed=unconfirmed)
     if request.method == "POST" and form.is_valid():
         publishing.publish(meeting, user=request.user)
-        messages.success(request, "Published.")
+        messages.success(request, f"Published. {_readers_sentence(meeting)}")
         return redirect("cells:meeting", meeting.slug)
     context = {
         "meeting": meeting,
@@ -171,6 +305,14 @@ def publish_meeting(request, slug):
         "reviews": meeting.reviews.select_related("person"),
     }
     return render(request, "cells/meeting_publish.html", context)
+
+
+def _readers_sentence(meeting):
+    """'Everyone can now read it.' (and who may read the notes in detail, where that differs)."""
+    sentence = f"{readers(meeting.visibility, meeting.cell)} can now read it"
+    if meeting.notes and meeting.notes_visibility != meeting.visibility:
+        sentence += f"; the notes in detail are for {readers(meeting.notes_visibility, meeting.cell)}"
+    return sentence[0].upper() + sentence[1:] + "."
 
 
 @require_POST
@@ -223,7 +365,7 @@ def _send_review_request(request, meeting, user):
     link = request.build_absolute_uri(reverse("cells:meeting_review", args=[meeting.slug]))
     send_mail(
         f"Please review the note of “{meeting.title}”",
-        f"{request.user.email or 'A convenor'} has written up “{meeting.title}”, which names you. "
+        f"{name_of(user, request.user, others='A convenor')} has written up “{meeting.title}”, which names you. "
         f"Please read the draft and confirm it, or ask for a change:\n\n{link}\n",
         None,
         [user.email],

@@ -1,12 +1,19 @@
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from core.markdown import render_section
 from core.pagination import paginate
+from core.permissions import readable_or_invite
 from core.visibility import may_read_notes
 
 from ..models import Cell, Meeting, Membership, Question, Speaker
 from ..permissions import can_author_meeting
+
+# The page's heading over a meeting's notes in detail, and the ways writers head them in the note itself: a note's
+# first heading in these words is left out (core.markdown.render_section), not shown twice.
+NOTES_HEADINGS = ("The notes in detail", "Notes in detail", "In more detail", "More detail", "In detail")
+CONTENTS_FROM = 3  # notes with this many sections get a contents list
 
 
 def cell_list(request):
@@ -44,16 +51,29 @@ def cell_detail(request, slug):
 
 
 def meeting_list(request):
-    meetings = Meeting.objects.visible_to(request.user).for_listing().newest_first()
+    """The notes, newest first, each with an excerpt; a meeting with no note is in its cell's series instead.
+    The filters name only the kinds of meeting that have notes, with how many."""
+    notes = Meeting.objects.visible_to(request.user).with_note()
+    counts = dict(notes.order_by().values_list("kind").annotate(count=Count("pk")))
+    kinds = [(value, label, counts[value]) for value, label in Meeting.Kind.choices if counts.get(value)]
     kind = request.GET.get("kind")
-    if kind in Meeting.Kind.values:
+    meetings = notes.for_reading(request.user).newest_first()
+    if kind in counts:
         meetings = meetings.filter(kind=kind)
-    context = {"page": paginate(request, meetings), "kinds": Meeting.Kind.choices, "kind": kind}
+    else:
+        kind = None  # an unknown kind, or one with no notes: all notes rather than an empty list
+    context = {
+        "page": paginate(request, meetings),
+        "kinds": kinds,
+        "kind": kind,
+        "kind_label": Meeting.Kind(kind).label if kind else "",
+        "total": sum(counts.values()),
+    }
     return render(request, "cells/meeting_list.html", context)
 
 
 def meeting_detail(request, slug):
-    meeting = get_object_or_404(Meeting.objects.visible_to(request.user).select_related("cell"), slug=slug)
+    meeting = readable_or_invite(request, Meeting.objects.select_related("cell"), slug=slug)
     context = meeting_page_context(meeting, request.user)
     context["can_edit"] = can_author_meeting(request.user, meeting)
     if context["can_edit"] and not meeting.is_published:
@@ -64,21 +84,26 @@ def meeting_detail(request, slug):
 def meeting_page_context(meeting, user):
     """What the meeting page shows `user`: also the preview of a draft."""
     visible = Meeting.objects.visible_to(user)
+    later = visible.select_related("cell").order_by("date")
     questions = (
         Question.objects.visible_to(user)
         .filter(raised_at=meeting)
-        .prefetch_related(Prefetch("taken_up_in", queryset=visible.order_by("date"), to_attr="visible_taken_up_in"))
+        .prefetch_related(Prefetch("taken_up_in", queryset=later, to_attr="visible_taken_up_in"))
     )
     takes_up = (
         Question.objects.visible_to(user)
         .filter(taken_up_in=meeting)
-        .select_related("raised_at")
+        .select_related("raised_at__cell")
         .order_by("raised_at__date", "order")
     )
     siblings = visible.filter(cell=meeting.cell) if meeting.cell_id else visible.none()
+    notes_readable = may_read_notes(user, meeting)
+    notes = render_section(meeting.notes if notes_readable else "", leave_out=NOTES_HEADINGS)
     return {
         "meeting": meeting,
-        "notes_readable": may_read_notes(user, meeting),
+        "notes_readable": notes_readable,
+        "notes": notes,
+        "contents": notes.top_headings if len(notes.top_headings) >= CONTENTS_FROM else (),
         "speakers": Speaker.objects.filter(meeting=meeting).select_related("person__organisation"),
         "principles": meeting.principles.all(),
         "tags": meeting.tags.all(),

@@ -1,4 +1,8 @@
-"""Formatting for templates: Markdown, honest dates, search snippets."""
+"""Formatting for templates: Markdown, honest dates, search snippets.
+
+Dates and times are written one way across the site (core/dates.py): templates use these filters and
+tags, never an ad-hoc |date:"…" format for what a reader sees (a machine attribute such as
+<time datetime="…"> may use |date:"c")."""
 
 import re
 
@@ -32,6 +36,30 @@ def fuzzy_date(value, precision):
         dates.machine_date(value, precision),
         dates.display_date(value, precision),
     )
+
+
+@register.filter
+def day(value, arg=""):
+    """{{ value|day }} '15 July 2021'; {{ value|day:"weekday" }} 'Thursday 15 July 2021'."""
+    return dates.display_day(value, weekday=arg == "weekday")
+
+
+@register.filter
+def clock(value):
+    """{{ value|clock }} '3pm', '3:30pm', 'midday'."""
+    return dates.display_time(value)
+
+
+@register.filter
+def day_and_time(value):
+    """{{ value|day_and_time }} '15 July 2021 at 3:30pm' (a datetime, in the site's time zone)."""
+    return dates.display_datetime(value)
+
+
+@register.simple_tag
+def times(start, end=None):
+    """{% times start end %} '3pm to 4:30pm', '3pm'; '' when the time is not set."""
+    return dates.display_times(start, end)
 
 
 @register.filter

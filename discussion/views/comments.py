@@ -10,11 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from core import versions
 from core.permissions import require
+from people.names import how_shown, name_for
 
 from .. import permissions, writing
 from ..forms import EditCommentForm, FlagForm, reply_form
 from ..models import Comment
-from ..names import how_shown, name_for
 from ..targets import target_for
 from ..threads import Entry
 

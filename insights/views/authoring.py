@@ -3,13 +3,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
+from cells.forms import readers
+from cells.history import history_page, restore_page, stale_context
 from cells.models import Meeting
 from core import publishing, versions
-from core.diffs import stale_report
-from core.history import history_page, restore_page
 from core.permissions import require
 from core.visibility import Status
 
@@ -49,15 +51,26 @@ def _edit(request, insight):
         except versions.StaleEdit as stale:
             context.update(_refused(request, form, stale.current))
         else:
-            messages.success(
-                request,
-                "Saved."
-                if insight.status == Status.PUBLISHED
-                else "Saved as a draft: it is not on the site for readers until it is published.",
-            )
+            messages.success(request, _saved_message(insight))
             return redirect(insight)
     context.update(has_errors=bool(form.errors), error_forms=[form])
     return render(request, "insights/insight_form.html", context)
+
+
+def _saved_message(insight):
+    if insight.status == Status.PUBLISHED:
+        return format_html(
+            'Your changes are live: {} can read them in <a href="{}">{}</a>.',
+            readers(insight.visibility, insight.cell),
+            insight.get_absolute_url(),
+            insight.title,
+        )
+    return format_html(
+        "Saved as a draft. It is not public: only staff and its authors can see it. "
+        '<a href="{}">Preview it</a> as readers will see it, or <a href="{}">publish it</a> when it is ready.',
+        reverse("insights:insight_preview", args=[insight.slug]),
+        reverse("insights:insight_publish", args=[insight.slug]),
+    )
 
 
 def _save(request, form):
@@ -80,7 +93,7 @@ def _refused(request, form, current):
     )
     form.data = form.data.copy()
     form.data["edit_version"] = current.edit_version  # saving again is now a choice made knowing their change
-    return {"stale": stale_report(current, form.cleaned_data["edit_version"])}
+    return {"stale": stale_context(current, form.cleaned_data["edit_version"], request.user)}
 
 
 def _form_preview(form):
@@ -120,7 +133,8 @@ def publish_insight(request, slug):
         messages.info(request, "It was already published.")
     else:
         publishing.publish(insight, user=request.user)
-        messages.success(request, f"Published “{insight.title}”.")
+        who = readers(insight.visibility, insight.cell)
+        messages.success(request, f"Published “{insight.title}”. {who[0].upper()}{who[1:]} can now read it.")
     return redirect(insight)
 
 

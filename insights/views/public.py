@@ -1,25 +1,50 @@
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 
-from cells.models import Meeting
+from cells.models import Meeting, Question
 from core.pagination import paginate
+from core.permissions import readable_or_invite
 
 from ..models import Insight, Principle
 from ..permissions import can_author_insights
 
 
+def _count(queryset):
+    """A subquery: how many rows of `queryset` serve the principle; 0 for none."""
+    rows = queryset.filter(principles=OuterRef("pk")).order_by().values("principles")
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()), Value(0))
+
+
 def principle_list(request):
-    return render(request, "insights/principle_list.html", {"principles": Principle.objects.all()})
+    principles = Principle.objects.annotate(
+        insight_count=_count(Insight.objects.visible_to(request.user)),
+        note_count=_count(Meeting.objects.visible_to(request.user)),
+    )
+    return render(request, "insights/principle_list.html", {"principles": principles})
+
+
+def body_after_statement(principle):
+    """The body without the statement it often opens with: the page shows the statement once, above it."""
+    body, statement = principle.body.strip(), principle.statement.strip()
+    return body[len(statement) :].strip() if statement and body.startswith(statement) else body
 
 
 def principle_detail(request, slug):
+    """A principle with everything the reader may see that serves it: its insights, the notes of the meetings
+    linked to it (Principle.meetings), and the questions those meetings raised that no meeting has taken up."""
     principle = get_object_or_404(Principle, slug=slug)
+    meetings = Meeting.objects.visible_to(request.user)
     context = {
         "principle": principle,
+        "body": body_after_statement(principle),
         "insights": Insight.objects.visible_to(request.user).filter(principles=principle).for_listing().newest_first(),
-        "meetings": Meeting.objects.visible_to(request.user)
-        .filter(principles=principle)
-        .for_listing()
-        .newest_first()[:20],
+        "meetings": meetings.filter(principles=principle).for_listing().newest_first()[:20],
+        "open_questions": Question.objects.visible_to(request.user)
+        .filter(raised_at__principles=principle)
+        .exclude(taken_up_in__in=meetings)
+        .select_related("raised_at__cell")
+        .order_by(F("raised_at__date").desc(nulls_last=True), "-raised_at__pk", "order", "pk")[:20],
         "other_principles": Principle.objects.exclude(pk=principle.pk),
     }
     return render(request, "insights/principle_detail.html", context)
@@ -36,7 +61,7 @@ def insight_list(request):
 
 def insight_detail(request, slug):
     visible = Insight.objects.visible_to(request.user)
-    insight = get_object_or_404(visible.select_related("cell"), slug=slug)
+    insight = readable_or_invite(request, Insight.objects.select_related("cell"), slug=slug)
     principles = list(insight.principles.all())
     context = {
         "insight": insight,

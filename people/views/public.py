@@ -3,27 +3,105 @@
 What a person said and wrote comes from apps above this one, through the relations they
 declare onto Person (speaker_roles, insights, memberships), each through its visible_to."""
 
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import pluralize
 
 from core.pagination import paginate
 
 from ..models import Organisation, Person
 
 
+def _related(name):
+    """The model of content an app above declares onto Person (Speaker, Insight, Membership)."""
+    return Person._meta.get_field(name).related_model
+
+
+def _count(queryset, back, counted="pk"):
+    """A subquery: how many rows of `queryset` name the person (through `back`); 0 for none."""
+    rows = queryset.filter(**{back: OuterRef("pk")}).order_by().values(back)
+    counted = rows.annotate(n=Count(counted, distinct=True)).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
 def person_list(request):
-    people = Person.objects.visible_to(request.user).select_related("organisation")
-    return render(request, "people/person_list.html", {"page": paginate(request, people, per_page=100)})
+    """Everyone the reader may see, each with one line of what they did: the cells they lead, how many
+    meetings they spoke at and how many pieces they wrote (counted in the one query of the page)."""
+    people = (
+        Person.objects.visible_to(request.user)
+        .select_related("organisation")
+        .annotate(
+            meetings_spoken_at=_count(_related("speaker_roles").objects.visible_to(request.user), "person", "meeting"),
+            pieces_written=_count(_related("insights").objects.visible_to(request.user), "authors"),
+        )
+        .prefetch_related(
+            Prefetch("memberships", queryset=_related("memberships").objects.leading().select_related("cell"))
+        )
+    )
+    page = paginate(request, people, per_page=100)
+    for person in page:
+        person.did = what_they_did(person)
+    return render(request, "people/person_list.html", {"page": page})
+
+
+def what_they_did(person):
+    """'Convenor, Collaborative Leadership in Place · spoke at 3 meetings · wrote 1 piece' (annotated person)."""
+    parts = [f"{membership.get_role_display()}, {membership.cell.name}" for membership in person.memberships.all()]
+    if person.meetings_spoken_at:
+        parts.append(f"spoke at {person.meetings_spoken_at} meeting{pluralize(person.meetings_spoken_at)}")
+    if person.pieces_written:
+        parts.append(f"wrote {person.pieces_written} piece{pluralize(person.pieces_written)}")
+    line = " · ".join(parts)
+    return line[:1].upper() + line[1:]
+
+
+def spoke_at(roles):
+    """The person's roles grouped by meeting, in the order given: [{"meeting", "roles", "join"}], read as
+    "{roles}{join}{meeting}". Two roles at one meeting ('Convenor and facilitator') make one line, not two."""
+    lines = []
+    for role in roles:
+        if lines and lines[-1][0].pk == role.meeting_id:
+            lines[-1][1].append((role.role, role.get_role_display().lower()))
+        else:
+            lines.append((role.meeting, [(role.role, role.get_role_display())]))
+    return [
+        # one who only introduced a meeting "Introduced Cell, meeting 2", not "Introduced the meeting, Cell, …"
+        {"meeting": meeting, "roles": "Introduced", "join": " "}
+        if [value for value, _label in held] == ["introducer"]
+        else {"meeting": meeting, "roles": " and ".join(label for _value, label in held), "join": ", "}
+        for meeting, held in lines
+    ]
+
+
+QUOTES = ("'", '"', "‘", "“")
+
+
+def wrote(person, insights):
+    """Each piece with the co-authors beside the person, and whether its title needs quotation marks round it
+    (not when it opens with its own): [{"insight", "with", "quote"}]."""
+    return [
+        {
+            "insight": insight,
+            "with": [author for author in insight.authors.all() if author.pk != person.pk],
+            "quote": not insight.title.startswith(QUOTES),
+        }
+        for insight in insights
+    ]
 
 
 def person_detail(request, slug):
     person = get_object_or_404(Person.objects.visible_to(request.user).select_related("organisation"), slug=slug)
+    roles = (
+        person.speaker_roles.visible_to(request.user)
+        .select_related("meeting__cell")
+        .order_by(F("meeting__date").desc(nulls_last=True), "-meeting__number", "-meeting__pk", "order")
+    )
     context = {
         "person": person,
-        "roles": person.speaker_roles.visible_to(request.user)
-        .select_related("meeting__cell")
-        .order_by("meeting__date", "meeting__number"),
+        "spoke_at": spoke_at(roles),
         "memberships": person.memberships.leading().select_related("cell"),
-        "insights": person.insights.visible_to(request.user).for_listing().newest_first(),
+        "wrote": wrote(person, person.insights.visible_to(request.user).for_listing().newest_first()),
     }
     return render(request, "people/person_detail.html", context)
 

@@ -22,7 +22,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Save the text of a note that matches one on the site as a new version of it.",
         )
-        parser.add_argument("--json", action="store_true", help="Print one JSON object per note, one per line.")
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            help="Print one JSON object per note, one per line: what was found, and how sure the importer is of it.",
+        )
 
     def handle(self, *args, files, dry_run, update, json, **options):
         results = []
@@ -76,13 +80,26 @@ class Command(BaseCommand):
                 self.stdout.write(
                     "               speakers: " + ", ".join(f"{s.name} ({s.role})" for s in note.speakers)
                 )
+            if note.next_dates:
+                self.stdout.write("               next meetings: " + "; ".join(_next(d) for d in note.next_dates))
             if result.message:
                 self.stdout.write(f"               {result.message}")
+            for check in result.checks:
+                self.stdout.write(f"               check: {check}")
         counts = {}
         for result in results:
             counts[result.action] = counts.get(result.action, 0) + 1
         prefix = "Dry run, nothing saved: " if dry_run else ""
         self.stdout.write(prefix + ", ".join(f"{n} {action}" for action, n in counts.items()))
+
+
+def _next(found):
+    """A next meeting date as the summary shows it: '2021-07-15 15:00–16:30'."""
+    if found.date is None:
+        return f"“{found.text}” (no year)"
+    times = found.start_time.strftime(" %H:%M") if found.start_time else ""
+    times += found.end_time.strftime("–%H:%M") if found.end_time else ""
+    return f"{found.date.isoformat()}{times}"
 
 
 def _json_line(data):

@@ -9,10 +9,12 @@ is never shown. The comment form tells the member how they will appear (`how_sho
 
 from django.db.models import Subquery
 
-from people.models import Person
+from .models import Person
 
 MEMBER = "A member"
 FORMER = "A former member"
+SOMEONE = "Someone"
+STAFF = "A member of staff"
 
 
 def names_for(reader, users):
@@ -22,6 +24,17 @@ def names_for(reader, users):
         return {}
     visible = Person.objects.visible_to(reader).filter(user_id__in=ids).values_list("user_id", "name")
     return {user_id: name for user_id, name in visible if name.strip()}
+
+
+def editor_names(reader, users, *, others=SOMEONE):
+    """{user id: name} of the accounts `users` who wrote versions, for a history page: the name on their
+    profile where `reader` may see it, else the account's full name (history is read by editors only),
+    else what they were ("A member of staff", else `others`, e.g. "A convenor"). Never an email address."""
+    named = names_for(reader, users)
+    for user in users:
+        if user is not None and user.pk not in named:
+            named[user.pk] = user.get_full_name().strip() or (STAFF if user.is_staff else others)
+    return named
 
 
 def shown_name(reader, user_id):
