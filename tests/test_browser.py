@@ -117,6 +117,7 @@ def the_pages(users):
         ("search-no-results", reverse("search") + "?q=xylophonically", None),
         ("about", reverse("about"), None),
         ("404", "/no-such-page/", None),
+        ("members-only", reverse("cells:meeting", args=["a-note-for-members"]), None),
         ("login", reverse("account_login"), None),
         ("signup", reverse("account_signup"), None),
         ("login-errors", reverse("account_login"), log_in_with_a_wrong_password),
@@ -127,6 +128,7 @@ def the_pages(users):
         ("note-form", users["convenor"], reverse("cells:meeting_create"), None),
         ("note-form-errors", users["convenor"], reverse("cells:meeting_create"), submit("save")),
         ("insight-form-errors", users["staff"], reverse("insights:insight_create"), submit("save")),
+        ("note-publish", users["convenor"], reverse("cells:meeting_publish", args=["a-draft-note"]), None),
         ("history", users["staff"], reverse("cells:meeting_history", args=[meeting.slug]), None),
         ("bin", users["staff"], reverse("bin"), None),
         ("moderation", users["staff"], reverse("discussion:moderation"), None),
@@ -148,6 +150,8 @@ def people_and_things_to_see():
         meeting.summary += "\n\nCate Newnes-Smith was the cell's thought leader."
         meeting.save()
     publishing.move_to_bin(MeetingFactory(cell=cell, number=99, title="A meeting entered twice"), user=staff)
+    MeetingFactory(cell=cell, number=98, slug="a-note-for-members", visibility="members")  # invites visitors to log in
+    MeetingFactory(cell=cell, number=97, slug="a-draft-note", status="draft")  # for the publish page
     comment = CommentFactory(meeting=meeting, author=member, body="Buy cheap watches here.")
     Flag.objects.create(comment=comment, flagged_by=convenor, reason="It is advertising.")
     return {"member": member, "convenor": convenor, "staff": staff}
