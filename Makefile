@@ -36,5 +36,10 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 
+## Measure the site against the reference servers with gunicorn, PostgreSQL and wrk (bench/README.md):
+## both archive sizes (the first run builds them); `make bench BENCH_ARGS=--quick` for a smoke test
+bench: install
+	bench/run $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

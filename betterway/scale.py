@@ -8,6 +8,8 @@ some is for members or a cell, a few notes are drafts.
 
 Every synthetic meeting and insight has a slug starting with "scale-", so that real content can be
 told apart: `make_scale_data` refuses to write into a database that holds real content unless told to.
+Cells have a convenor, a thought leader and members; the accounts that comment are members (verified
+email) with a person in one or more cells, so that a logged-in reader meets the whole visibility rule.
 Meetings, insights and comments are created with their first kept version (core.versions.created_in_bulk),
 like everything written on the site, in batches: one by one would take hours at 100,000 meetings.
 """
@@ -15,6 +17,7 @@ like everything written on the site, in batches: one by one would take hours at 
 import datetime
 import random
 import secrets
+import time
 from itertools import cycle
 from pathlib import Path
 
@@ -27,17 +30,20 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
-from cells.models import Cell, Meeting, Question, Speaker
+from cells.models import Cell, Meeting, Membership, Question, Speaker
 from core import versions
 from discussion.models import Comment
 from insights.models import Insight, Principle
 from people.models import Organisation, Person
 
+from . import search_index
 from .content import CONTENT_DIR
 
 PREFIX = "scale-"
 COMMENT = "Synthetic archive (make_scale_data)"
 BATCH = 1000
+# The shape of what build() makes: raise it when that changes, so that bench/run rebuilds its databases.
+VERSION = 2
 
 FIRST_NAMES = (
     "Amira Ben Chloe Dev Ellen Femi Grace Hamid Isla Jonah Kiran Lena Marcus Nadia Owen Priya Quentin Rosa "
@@ -113,19 +119,35 @@ def _paragraphs(text):
 
 
 class Progress:
-    """A one-line progress bar on a stream (the command's stderr)."""
+    """A progress bar on a stream (the command's stderr) with the rate and the time left: redrawn in place on a
+    terminal, one line a tenth of the way otherwise (a log file)."""
 
     def __init__(self, stream, label, total):
         self.stream, self.label, self.total, self.done = stream, label, total, 0
+        self.started = time.monotonic()
+        self.tty = bool(stream is not None and getattr(stream, "isatty", lambda: False)())
+        self.tenths = 0
 
     def advance(self, count):
         self.done += count
         if self.stream is None or not self.total:
             return
+        tenths = 10 * self.done // self.total
+        if not self.tty and tenths == self.tenths and self.done < self.total:
+            return
+        self.tenths = tenths
+        elapsed = time.monotonic() - self.started
+        rate = self.done / elapsed if elapsed > 0 else 0
+        left = f"{(self.total - self.done) / rate:.0f} s left" if rate and self.done < self.total else ""
         filled = int(30 * self.done / self.total)
-        self.stream.write(f"\r{self.label:<12} [{'#' * filled}{' ' * (30 - filled)}] {self.done:>7}/{self.total}")
-        if self.done >= self.total:
-            self.stream.write("\n")
+        line = (
+            f"{self.label:<12} [{'#' * filled}{' ' * (30 - filled)}] {self.done:>7,}/{self.total:,}"
+            f"  {rate:,.0f}/s  {elapsed:.0f} s  {left}"
+        )
+        if self.tty:
+            self.stream.write(f"\r{line:<90}" + ("\n" if self.done >= self.total else ""))
+        else:
+            self.stream.write(line.rstrip() + "\n")
         self.stream.flush()
 
 
@@ -143,10 +165,12 @@ def build(*, meetings, insights, comments, seed=1, stream=None, allow_real_conte
     maker.principles()
     maker.people(max(30, meetings // 2))
     maker.cells(max(5, meetings // 8))
+    maker.memberships()
     maker.topics(max(60, min(2000, meetings // 20)))
     maker.meetings(meetings)
     maker.insights(insights)
     maker.comments(comments)
+    search_index.rebuild(stream=stream)  # rows written in bulk send no signals: index them all at the end
     return maker.counts
 
 
@@ -215,6 +239,18 @@ class _Maker:
         self.cell_rows = Cell.objects.bulk_create(rows, batch_size=BATCH)
         self.counts["cells"] = count
 
+    def memberships(self):
+        """Each cell: a convenor, a thought leader and four to ten members, from the synthetic people."""
+        rows, self.cell_people = [], []
+        for cell in self.cell_rows:
+            people = self.rng.sample(self.people_rows, min(len(self.people_rows), self.rng.randint(6, 12)))
+            for index, person in enumerate(people):
+                role = ("convenor", "thought_leader")[index] if index < 2 else "member"
+                rows.append(Membership(cell=cell, person=person, role=role))
+            self.cell_people += people
+        Membership.objects.bulk_create(rows, batch_size=BATCH)
+        self.counts["memberships"] = len(rows)
+
     def topics(self, count):
         names = list(self.source.topics)
         words = sorted({w.strip(".,;:()‘’“”'\"").lower() for p in self.source.key_points for w in p.split()} - {""})
@@ -232,7 +268,7 @@ class _Maker:
 
     def meetings(self, count):
         progress = self._progress("meetings", count)
-        numbers = {cell.pk: Meeting.objects.filter(cell=cell).count() for cell in self.cell_rows}
+        numbers = dict.fromkeys((cell.pk for cell in self.cell_rows), 0)  # this run's cells are new
         self.meeting_rows = []
         ctype = ContentType.objects.get_for_model(Meeting)
         subjects = self.source.subjects or ["Leadership"]
@@ -273,7 +309,7 @@ class _Maker:
             with transaction.atomic():
                 created = versions.created_in_bulk(Meeting, batch, comment=COMMENT)
                 self._speakers_questions_topics(created, ctype)
-            self.meeting_rows += [(m.pk, m.cell_id) for m in created]
+            self.meeting_rows += [(m.pk, m.title) for m in created]
             progress.advance(len(batch))
         self.counts["meetings"] = count
 
@@ -289,7 +325,8 @@ class _Maker:
             for tag_id in self.rng.sample(self.tag_ids, min(len(self.tag_ids), self.rng.randint(2, 5))):
                 tagged.append(TaggedItem(content_type=ctype, object_id=meeting.pk, tag_id=tag_id))
             for principle in self.rng.sample(
-                self.principle_rows, self.rng.randint(0, min(2, len(self.principle_rows)))
+                self.principle_rows,
+                self.rng.randint(min(1, len(self.principle_rows)), min(2, len(self.principle_rows))),
             ):
                 principled.append(through(principle_id=principle.pk, meeting_id=meeting.pk))
         Speaker.objects.bulk_create(speakers, batch_size=BATCH)
@@ -302,7 +339,10 @@ class _Maker:
         ctype = ContentType.objects.get_for_model(Insight)
         kinds = [choice for choice, _ in Insight.Kind.choices]
         titles = self.source.titles + self.source.subjects
-        self.insight_ids = []
+        self.insight_rows = []
+        # New rows have no related rows yet: say so to the serializer of their first version, which would
+        # otherwise ask the database once per relation and row.
+        empty = [field for field in Insight._meta.many_to_many if field.remote_field.through._meta.auto_created]
         for first in range(0, count, BATCH):
             batch = []
             for i in range(first, min(count, first + BATCH)):
@@ -320,6 +360,8 @@ class _Maker:
                         published_at=self.now,
                     )
                 )
+            for insight in batch:
+                insight._prefetched_objects_cache = {field.name: field.related_model.objects.none() for field in empty}
             with transaction.atomic():
                 created = versions.created_in_bulk(Insight, batch, comment=COMMENT)
                 authors, principles, tagged = [], [], []
@@ -333,33 +375,29 @@ class _Maker:
                 Insight.authors.through.objects.bulk_create(authors, batch_size=BATCH)
                 Insight.principles.through.objects.bulk_create(principles, batch_size=BATCH)
                 TaggedItem.objects.bulk_create(tagged, batch_size=BATCH)
-            self.insight_ids += [insight.pk for insight in created]
+            self.insight_rows += [(insight.pk, insight.title) for insight in created]
             progress.advance(len(batch))
         self.counts["insights"] = count
 
     def comments(self, count):
-        if not count:
+        if not count or not (self.meeting_rows or self.insight_rows):
             self.counts["comments"] = 0
             return
         users = self._members(max(20, count // 25))
         progress = self._progress("comments", count)
-        meeting_ids = [pk for pk, _ in self.meeting_rows] or [None]
-        targets = cycle(self.rng.sample(meeting_ids, len(meeting_ids)))
+        # Each comment is given its meeting or insight as a stand-in (the key and the title its version's
+        # description needs), rather than the key alone, which would cost a query a comment.
+        targets = cycle(self.rng.sample(self.meeting_rows, len(self.meeting_rows)))
         for first in range(0, count, BATCH):
             batch = []
             for _ in range(first, min(count, first + BATCH)):
-                if self.insight_ids and self.rng.random() < 0.2:
-                    batch.append(
-                        Comment(
-                            insight_id=self.rng.choice(self.insight_ids),
-                            author=self.rng.choice(users),
-                            body=self._text(1, 2),
-                        )
-                    )
+                author, body = self.rng.choice(users), self._text(1, 2)
+                if self.insight_rows and (not self.meeting_rows or self.rng.random() < 0.2):
+                    pk, title = self.rng.choice(self.insight_rows)
+                    batch.append(Comment(insight=Insight(pk=pk, title=title), author=author, body=body))
                 else:
-                    batch.append(
-                        Comment(meeting_id=next(targets), author=self.rng.choice(users), body=self._text(1, 2))
-                    )
+                    pk, title = next(targets)
+                    batch.append(Comment(meeting=Meeting(pk=pk, title=title), author=author, body=body))
             versions.created_in_bulk(Comment, batch, comment=COMMENT)
             progress.advance(len(batch))
         self.counts["comments"] = count
@@ -382,4 +420,9 @@ class _Maker:
         EmailAddress.objects.bulk_create(
             [EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in users], batch_size=BATCH
         )
+        # Each account is a person in one or more cells (a cell's people are its members' profiles).
+        people = list({person.pk: person for person in self.cell_people if person.user_id is None}.values())
+        for user, person in zip(users, people, strict=False):
+            person.user = user
+        Person.objects.bulk_update(people[: len(users)], ["user"], batch_size=BATCH)
         return users

@@ -1,49 +1,549 @@
-"""Site search: titles and text that contain the words asked for.
+"""Site search: what a reader may see, ranked, with snippets, filters and help when nothing is found.
 
-Every result comes through the models' visible_to(user), so nobody finds what
-they may not read. (Ranked full-text search on PostgreSQL comes later; this
-simple path works the same on SQLite and PostgreSQL.)
+It reads the index (betterway/models.py, kept by betterway/search_index.py). Who finds what is decided by
+joining each entry to its own model's visible_to(user) (`visible_entries`), never by what the index copies:
+a meeting is found through its whole note by those who may read its notes, else through its first layer only.
+Snippets are cut from the entry that matched, so they quote only what the reader may read.
+
+On PostgreSQL: the reader's syntax through websearch_to_tsquery ("shared leadership" as a phrase, `or`,
+`-covid`), English stemming, ranking by weight (titles above key points and standfirsts above the body), ties
+newest first, snippets by ts_headline, and when nothing is found, "did you mean" from trigram similarity over
+the titles, names and topics the reader may see. On SQLite the same syntax is read here and matched word by
+word in the stored text (plurals folded), unranked: notes and insights first, then principles, people and
+comments, each newest first; no suggestions.
+
+A search page makes the same queries whatever the size of the archive: the counts for every filter (one query,
+which also gives the number of results), the page of results, and the suggestions when nothing is found.
 """
 
+import re
+from dataclasses import dataclass, field
 from functools import reduce
-from operator import and_
+from operator import and_, or_
 
-from django.db.models import Q
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    TrigramWordSimilarity,
+)
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Case, F, IntegerField, Q, TextField, Value, When
+from django.db.models.functions import Concat, Greatest, Substr
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
-from cells.models import Meeting
+from cells.models import Cell, Meeting
+from core.pagination import paginate
+from discussion.models import Comment
 from insights.models import Insight
 from people.models import Person
 
-MAX_RESULTS = 20
+from .models import SearchEntry, SearchFacet
+from .search_index import MARKS, uses_vectors
+
+PER_PAGE = 20
+MAX_QUERY = 200
+FACET_SIZE = 8
+Type = SearchEntry.Type
+TYPE_ORDER = [Type.NOTES, Type.INSIGHTS, Type.PRINCIPLES, Type.PEOPLE, Type.COMMENTS]
+FILTERS = ["type", "year", "cell", "principle", "person", "topic"]
+FACET_NAMES = {"year": "Year", "cell": "Cell", "principle": "Principle", "person": "Person", "topic": "Topic"}
+SNIPPET_LENGTH = 240
+# PostgreSQL: a search reads at most the CAP newest matches and the TITLES newest whose title or name matches,
+# and ranks, counts and files those: bounded work for a common word in a large archive
+CAP = 1000
+TITLES = 200
 
 
-def _matching(fields, words):
-    """Every word appears in at least one of the fields."""
-    return reduce(and_, (reduce(lambda a, b: a | b, (Q(**{f"{f}__icontains": w}) for f in fields)) for w in words))
+class ReadersQuery(SearchQuery):
+    """The reader's syntax for PostgreSQL: websearch_to_tsquery('english', …) of the words asked for, none of the
+    words left out with a minus (so `a or b -c` leaves out every c, as on SQLite), each stemmed word of five
+    letters or more also matching the words it begins, so that a word finds its family: 'leaders' (leader)
+    finds leadership and leaders, 'partner' partnership. The stems are read again with the 'simple'
+    configuration, so that they are not stemmed twice."""
+
+    PREFIX = ("'([^']{5,})'", "'\\1':*")
+
+    def __init__(self, value):
+        super().__init__(value, search_type="websearch", config="english")
+        wanted, unwanted = [], []
+        for negated, phrase, bare in _TOKEN.findall(value):
+            if negated or bare.startswith("-"):
+                unwanted.append(f'"{phrase}"' if phrase else bare.lstrip("-"))
+            else:
+                wanted.append(f'"{phrase}"' if phrase else bare)
+        self.wanted, self.unwanted = " ".join(wanted), " or ".join(unwanted)
+
+    def _words(self, text):
+        return (
+            "to_tsquery('simple', regexp_replace(websearch_to_tsquery('english'::regconfig, %s)::text, %s, %s, 'g'))",
+            [text, *self.PREFIX],
+        )
+
+    def as_sql(self, compiler, connection, function=None, template=None):
+        sql, params = self._words(self.wanted)
+        if self.unwanted:  # (an empty query left alone: "the -covid" finds nothing, not all but covid)
+            left_out, more = self._words(self.unwanted)
+            sql, params = (
+                f"(CASE WHEN numnode({sql}) = 0 THEN {sql} ELSE {sql} && !!{left_out} END)",
+                [*params, *params, *params, *more],
+            )
+        return sql, params
 
 
-def search(query, user):
-    words = query.split()[:10]
-    if not words:
+def visible_entries(user):
+    """The entries `user` may find: each joined to its model's visible_to. A meeting: its whole note where they
+    may read its notes, else its first layer. (As `IN (…)`: PostgreSQL hashes each rule's rows once; a
+    correlated EXISTS measured 20 to 100 times slower for a member.)"""
+    Kind = SearchEntry.Kind
+
+    def sees(queryset, column):
+        return Q(**{f"{column}__in": queryset.values("pk")})
+
+    notes = sees(Meeting.objects.notes_visible_to(user), "meeting_id")
+    return SearchEntry.objects.filter(
+        (Q(kind=Kind.MEETING) & sees(Meeting.objects.visible_to(user), "meeting_id") & ~notes)
+        | (Q(kind=Kind.MEETING_NOTES) & notes)
+        | (Q(kind=Kind.INSIGHT) & sees(Insight.objects.visible_to(user), "insight_id"))
+        | Q(kind=Kind.PRINCIPLE)  # principles are public
+        | (Q(kind=Kind.PERSON) & sees(Person.objects.visible_to(user), "person_id"))
+        | (Q(kind=Kind.COMMENT) & sees(Comment.objects.visible_to(user), "comment_id"))
+    )
+
+
+# --- what the reader asked ----------------------------------------------------------------------------------
+
+
+def read_filters(params):
+    """The filters in the address that make sense (anything else is left out, never an error)."""
+    filters = {}
+    for name in FILTERS:
+        value = params.get(name, "")
+        if name == "type":
+            if value in Type.values:
+                filters[name] = value
+        elif value.isascii() and value.isdigit() and 0 < len(value) <= 12:
+            filters[name] = int(value)
+    return filters
+
+
+@dataclass
+class Term:
+    text: str  # a word (plural folded) or a phrase, lower case
+    phrase: bool = False
+
+
+@dataclass
+class Parsed:
+    """The reader's syntax as websearch_to_tsquery reads it: every clause must match (a clause is one term or
+    several joined by `or`), and no excluded term may."""
+
+    clauses: list = field(default_factory=list)
+    excluded: list = field(default_factory=list)
+
+    @property
+    def terms(self):
+        return [term for clause in self.clauses for term in clause]
+
+
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_WORD = re.compile(r"\w(?:[\w’'-]*\w)?")
+
+
+def _fold(word):
+    """A light stand-in for stemming on SQLite: plurals match their singular ('leaders' finds 'leadership')."""
+    word = word.lower().replace("’", "'")
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def parse(query):
+    parsed, joining = Parsed(), False
+    for negated, phrase, bare in _TOKEN.findall(query):
+        if bare and bare.lower() == "or":
+            joining = bool(parsed.clauses)
+            continue
+        if bare:
+            negated = "-" if bare.startswith("-") else ""
+            words = _WORD.findall(bare)
+            if not words:
+                continue
+            term = Term(" ".join(_fold(word) for word in words), phrase=len(words) > 1)
+        else:
+            words = _WORD.findall(phrase)
+            if not words:
+                continue
+            term = Term(" ".join(word.lower() for word in words), phrase=True)
+        if negated:
+            parsed.excluded.append(term)
+        elif joining:
+            parsed.clauses[-1].append(term)
+        else:
+            parsed.clauses.append([term])
+        joining = False
+    return parsed
+
+
+def _contains(term):
+    return reduce(
+        or_, (Q(**{f"{column}__icontains": term.text}) for column in ("text_a", "text_b", "text_c", "labels"))
+    )
+
+
+def _text_match(parsed):
+    rule = reduce(and_, (reduce(or_, (_contains(term) for term in clause)) for clause in parsed.clauses))
+    for term in parsed.excluded:
+        rule &= ~_contains(term)
+    return rule
+
+
+# --- searching ----------------------------------------------------------------------------------------------
+
+
+def _narrowed(entries, filters):
+    """`entries` under every filter but the type (whose counts show all types)."""
+    if "year" in filters:
+        entries = entries.filter(year=filters["year"])
+    if "cell" in filters:
+        entries = entries.filter(cell_id=filters["cell"])
+    for name in ("principle", "person", "topic"):
+        if name in filters:
+            entries = entries.filter(
+                thing__in=SearchFacet.objects.filter(name=name, value=filters[name]).values("thing")
+            )
+    return entries
+
+
+def _facet_counts(entries, selected_type):
+    """One query: how many of `entries` there are of each type; and, among those of the selected type (all when
+    none is), the years, and the most common cells, principles, people and topics, each with its count."""
+    types = {kind: 0 for kind in TYPE_ORDER}
+    facets = {name: [] for name in FACET_NAMES}
+    try:
+        sql, params = entries.values("type", "year", "cell_id", "thing").query.sql_with_params()
+    except EmptyResultSet:  # nothing to look for (only words left out, or no words)
+        return types, facets
+    of_type, type_params = ("WHERE m.type = %s", [selected_type]) if selected_type else ("", [])
+    cells = connection.ops.quote_name(Cell._meta.db_table)
+    filed = connection.ops.quote_name(SearchFacet._meta.db_table)
+    statement = f"""
+        WITH m AS ({sql})
+        SELECT 'type', m.type, CAST(0 AS BIGINT), '', COUNT(*) FROM m GROUP BY m.type
+        UNION ALL
+        SELECT 'year', '', CAST(m.year AS BIGINT), '', COUNT(*) FROM m {of_type or "WHERE TRUE"} AND m.year IS NOT NULL
+        GROUP BY m.year
+        UNION ALL
+        SELECT name, '', value, label, n FROM (
+            SELECT 'cell' AS name, m.cell_id AS value, c.name AS label, COUNT(*) AS n,
+                ROW_NUMBER() OVER (ORDER BY COUNT(*) DESC, c.name) AS place
+            FROM m JOIN {cells} c ON c.id = m.cell_id {of_type}
+            GROUP BY m.cell_id, c.name
+        ) cells WHERE place <= {FACET_SIZE}
+        UNION ALL
+        SELECT name, '', value, label, n FROM (
+            SELECT f.name AS name, f.value AS value, f.label AS label, COUNT(*) AS n,
+                ROW_NUMBER() OVER (PARTITION BY f.name ORDER BY COUNT(*) DESC, f.label) AS place
+            FROM m JOIN {filed} f ON f.thing = m.thing {of_type}
+            GROUP BY f.name, f.value, f.label
+        ) filed WHERE place <= {FACET_SIZE}
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, *type_params, *type_params, *type_params])
+        rows = cursor.fetchall()
+    for name, kind, value, label, count in rows:
+        if name == "type":
+            types[kind] = count
+        else:
+            facets[name].append({"value": int(value), "label": str(value) if name == "year" else label, "count": count})
+    facets["year"].sort(key=lambda row: -row["value"])
+    return types, facets
+
+
+class _Counted:
+    """Rows whose number is already known (from the facet counts), for the paginator."""
+
+    def __init__(self, rows, count):
+        self.rows, self._count = rows, count
+
+    def count(self):
+        return self._count
+
+    def __len__(self):
+        return self._count
+
+    def __getitem__(self, key):
+        return self.rows[key]
+
+
+def _page_rows(entries, query, parsed):
+    if query is not None:
+        document = Concat("text_b", Value("\n"), "text_c", output_field=TextField())
+        return (
+            entries.defer("text_a", "text_b", "text_c", "labels", "terms", "vector")
+            .annotate(
+                rank=SearchRank(F("vector"), query, normalization=Value(1)),
+                headline=SearchHeadline(
+                    document,
+                    query,
+                    config="english",
+                    start_sel=MARKS[0],
+                    stop_sel=MARKS[1],
+                    max_fragments=2,
+                    max_words=24,
+                    min_words=12,
+                    short_word=3,
+                    fragment_delimiter=" … ",
+                ),
+                opening=Substr(document, 1, 60),
+            )
+            .order_by("-rank", F("date").desc(nulls_last=True), "-pk")
+        )
+    order = Case(*(When(type=kind, then=Value(i)) for i, kind in enumerate(TYPE_ORDER)), output_field=IntegerField())
+    return entries.defer("text_a", "labels", "terms", "vector").order_by(order, F("date").desc(nulls_last=True), "-pk")
+
+
+def _newest(entries, limit):
+    """The ids of the `limit` newest of `entries` (undated ones last): read along search_entry_newest_idx, or
+    from the words' own index for a rare word, as PostgreSQL judges."""
+    return list(entries.order_by(F("date").desc(nulls_last=True), "-pk").values_list("pk", flat=True)[:limit])
+
+
+def _pool(matched, query, kind):
+    """(the entries to rank, count and file; whether there were more matches than CAP). Up to CAP newest
+    matches and, when there are more, the TITLES newest whose title or name matches (so that an old note titled
+    with the word still comes first), read on search_entry_title_idx; with a type chosen, the same of that type
+    too (its page, counts and filters are then of those)."""
+    ids = _newest(matched, CAP + 1)
+    if len(ids) <= CAP:
+        return SearchEntry.objects.filter(pk__in=ids), False
+    titled = matched.annotate(title_vector=SearchVector("text_a", config="english")).filter(title_vector=query)
+    ids = ids[:CAP] + _newest(titled, TITLES)
+    if kind:
+        ids += _newest(matched.filter(type=kind), CAP) + _newest(titled.filter(type=kind), TITLES)
+    return SearchEntry.objects.filter(pk__in=set(ids)), True
+
+
+def search(request):
+    """The context of the search page for request.GET (q, filters, page); None when nothing was asked."""
+    query_text = request.GET.get("q", "").strip()[:MAX_QUERY]
+    filters = read_filters(request.GET)
+    if not query_text:
         return None
-    readable_notes = Meeting.objects.notes_visible_to(user).values("pk")
-    meetings = Meeting.objects.visible_to(user).filter(
-        _matching(["title", "summary"], words)
-        | (_matching(["title", "summary", "notes"], words) & Q(pk__in=readable_notes))
-    )
-    insights = Insight.objects.visible_to(user).filter(_matching(["title", "standfirst", "body"], words))
-    people = Person.objects.visible_to(user).filter(_matching(["name", "role", "bio"], words))
-    meetings = list(meetings.for_listing().newest_first()[:MAX_RESULTS])
-    readable = (
-        set(Meeting.objects.notes_visible_to(user).filter(pk__in=[m.pk for m in meetings]).values_list("pk", flat=True))
-        if meetings
-        else set()
-    )
-    for meeting in meetings:
-        meeting.searchable_text = f"{meeting.summary} {meeting.notes}" if meeting.pk in readable else meeting.summary
-    return {
-        "meetings": meetings,
-        "insights": insights.for_listing().newest_first()[:MAX_RESULTS],
-        "people": people.select_related("organisation")[:MAX_RESULTS],
-        "words": words,
+    user = request.user
+    kind = filters.get("type")
+    visible = visible_entries(user)
+    if uses_vectors():
+        query, parsed = ReadersQuery(query_text), None
+        matched = visible.filter(vector=query) if query.wanted.strip() else visible.none()
+    else:
+        query, parsed = None, parse(query_text)
+        matched = visible.filter(_text_match(parsed)) if parsed.clauses else visible.none()
+    narrowed, more = _narrowed(matched, filters), False
+    if query is not None and query.wanted.strip():
+        narrowed, more = _pool(narrowed, query, kind)
+    types, facets = _facet_counts(narrowed, kind)
+    total = types[kind] if kind else sum(types.values())
+    rows = narrowed.filter(type=kind) if kind else narrowed
+    page = paginate(request, _Counted(_page_rows(rows, query, parsed), total), PER_PAGE)
+    page.object_list = [_result(entry, parsed) for entry in page.object_list]
+    context = {
+        "query": query_text,
+        "filters": filters,
+        "count": total,
+        "more": more,  # more than CAP matches: the count, the filters and the pages are of the pool (_pool)
+        "cap": CAP,
+        "page": page,
+        "facets": _facet_links(facets, filters, request.GET),
+        "active": _active(facets, filters, request.GET),
+        "type_links": _type_links(types, filters, request.GET),
+        "people": [row for row in page.object_list if row["type"] == Type.PEOPLE],
+        "suggestion": None,
+        "suggested": [],
     }
+    if total == 0 and query is not None and not filters:
+        context["suggestion"], context["suggested"] = _did_you_mean(query_text, visible)
+    return context
+
+
+def _address(params, **changes):
+    """The search's address with `changes` (a value of None takes a parameter off), back at its first page."""
+    query = params.copy()
+    query.pop("page", None)
+    for name, value in changes.items():
+        if value is None:
+            query.pop(name, None)
+        else:
+            query[name] = value
+    return f"?{query.urlencode()}"
+
+
+def _type_links(types, filters, params):
+    """All, then each type found, with its count (the type filter is the one whose counts show every type)."""
+    if not any(types.values()):
+        return []
+    links = [
+        {
+            "label": "All",
+            "count": sum(types.values()),
+            "url": _address(params, type=None),
+            "current": "type" not in filters,
+        }
+    ]
+    for kind in TYPE_ORDER:
+        if types[kind]:
+            links.append(
+                {
+                    "label": Type(kind).label,
+                    "count": types[kind],
+                    "url": _address(params, type=kind),
+                    "current": filters.get("type") == kind,
+                }
+            )
+    return links
+
+
+def _facet_links(facets, filters, params):
+    """The facets to offer: each not in use that has a value to choose, its values with their counts."""
+    shown = []
+    for name, label in FACET_NAMES.items():
+        if name in filters or not facets[name]:
+            continue
+        rows = [dict(row, url=_address(params, **{name: row["value"]})) for row in facets[name]]
+        shown.append({"name": name, "label": label, "rows": rows})
+    return shown
+
+
+def _active(facets, filters, params):
+    """The filters in use, named, each with the address that takes it off."""
+    active = []
+    for name in FILTERS:
+        if name not in filters:
+            continue
+        if name == "type":
+            label = Type(filters[name]).label
+        else:
+            found = [row["label"] for row in facets.get(name, []) if row["value"] == filters[name]]
+            label = found[0] if found else (str(filters[name]) if name == "year" else "the one chosen")
+        title = "Type" if name == "type" else FACET_NAMES[name]
+        active.append({"title": title, "label": label, "url": _address(params, **{name: None})})
+    return active
+
+
+# --- what a result shows ------------------------------------------------------------------------------------
+
+
+def _marked(text):
+    """Text with MARKS around the words found, as safe HTML: escaped, then the marks made <mark>."""
+    return mark_safe(escape(text).replace(MARKS[0], "<mark>").replace(MARKS[1], "</mark>"))
+
+
+def _result(entry, parsed):
+    if parsed is None:
+        snippet = _headline(entry.headline, entry.opening)
+    else:
+        snippet = _snippet("\n".join(part for part in (entry.text_b, entry.text_c) if part), parsed)
+    return {
+        "type": entry.type,
+        "kicker": entry.kicker,
+        "title": entry.title,
+        "url": entry.url,
+        "byline": entry.byline,
+        "badge": entry.badge,
+        "date": entry.date,
+        "date_precision": entry.date_precision or "day",
+        "snippet": snippet,
+    }
+
+
+def _headline(headline, opening):
+    text = " ".join((headline or "").split())
+    if not text:
+        return ""
+    plain = text.replace(MARKS[0], "").replace(MARKS[1], "")
+    if not " ".join((opening or "").split()).startswith(plain[:20]):
+        text = "… " + text
+    if not text.endswith((".", "?", "!", "…")):
+        text += " …"
+    return _marked(text)
+
+
+def _pattern(terms):
+    parts = []
+    for term in sorted(terms, key=lambda t: -len(t.text)):
+        words = [re.escape(word) for word in term.text.split()]
+        parts.append(r"\b" + r"[\W_]+".join(words) + r"\w*")
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+
+def _snippet(text, parsed):
+    """About SNIPPET_LENGTH characters of `text` around the first term found, cut at word boundaries, the
+    terms marked (SQLite; PostgreSQL's ts_headline does the same there)."""
+    text = " ".join(text.split())
+    if not text:
+        return ""
+    pattern = _pattern(parsed.terms)
+    found = pattern.search(text) if pattern else None
+    start = 0
+    if found and found.start() > SNIPPET_LENGTH // 3:
+        start = text.rfind(" ", 0, found.start() - SNIPPET_LENGTH // 3) + 1
+    end = len(text)
+    if end - start > SNIPPET_LENGTH:
+        end = text.rfind(" ", start, start + SNIPPET_LENGTH)
+        end = end if end > start else start + SNIPPET_LENGTH
+    piece = text[start:end]
+    if pattern:
+        piece = pattern.sub(lambda m: MARKS[0] + m.group(0) + MARKS[1], piece)
+    return _marked(("… " if start else "") + piece + (" …" if end < len(text) else ""))
+
+
+# --- when nothing is found ----------------------------------------------------------------------------------
+
+_QUERY_WORDS = re.compile(r"\w(?:[\w’'-]*\w)?")
+
+
+def _did_you_mean(query_text, visible):
+    """(a corrected query, up to three things the reader may see whose titles come close) by trigram
+    similarity over the titles, names and topics of what the reader may see."""
+    words = [word for word in _QUERY_WORDS.findall(query_text.lower()) if word != "or" and len(word) > 3][:5]
+    if not words:
+        return None, []
+    similarity = [TrigramWordSimilarity(word, "terms") for word in words]
+    close = reduce(or_, (Q(terms__trigram_word_similar=word) for word in words))
+    rows = list(
+        visible.filter(close)
+        .annotate(similarity=Greatest(*similarity) if len(similarity) > 1 else similarity[0])
+        .order_by("-similarity", "-pk")
+        .values("title", "url", "terms")[:20]
+    )
+    vocabulary = {word.lower() for row in rows for word in _QUERY_WORDS.findall(row["terms"])}
+    corrected, changed = [], False
+    for word in _QUERY_WORDS.findall(query_text):
+        best = max(vocabulary, key=lambda known: (similar(word.lower(), known), known), default=None)
+        if best and best != word.lower() and word.lower() != "or" and similar(word.lower(), best) >= 0.4:
+            corrected.append(best)
+            changed = True
+        else:
+            corrected.append(word)
+    seen, suggested = set(), []
+    for row in rows:
+        if row["url"] not in seen and len(suggested) < 3:
+            seen.add(row["url"])
+            suggested.append({"title": row["title"], "url": row["url"]})
+    return (" ".join(corrected) if changed else None), suggested
+
+
+def _trigrams(word):
+    padded = f"  {word} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def similar(a, b):
+    """pg_trgm's similarity of two words: shared trigrams over all trigrams."""
+    ta, tb = _trigrams(a), _trigrams(b)
+    return len(ta & tb) / len(ta | tb) if ta and tb else 0.0

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sitemaps",  # /sitemap.xml (betterway/sitemaps.py)
+    "django.contrib.postgres",  # search on PostgreSQL: full text and trigram lookups (betterway/search.py)
     "taggit",
     "reversion",
     "django_tasks",
@@ -63,6 +64,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",  # 304 to a matching If-None-Match (ETag)
+    "core.middleware.PageCacheMiddleware",  # visitors' pages from the cache, before sessions (core/caching.py)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "core.middleware.RefuseNulMiddleware",
@@ -163,14 +166,21 @@ STORAGES = {
 MEDIA_URL = "media/"
 MEDIA_ROOT = BASE_DIR / "media"
 
-# The cache holds rate limits (and, later, cached pages): local memory in development, Redis when
-# REDIS_URL is set, so several app servers share it.
+# The cache holds rate limits (allauth's and ours) and visitors' pages: local memory in development, Redis when
+# REDIS_URL is set, so several app servers share it. Its keys start with the database's name, so that two sites
+# (or two benchmark archives) sharing one Redis never read each other's pages.
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 1000}}}
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", str(DATABASES["default"]["NAME"])[-40:])
+
+# Visitors' pages from the cache (core/caching.py). Local memory is one process's own, so without Redis it is
+# on only under DEBUG (`make run` serves from one process); PAGE_CACHE=0 or 1 decides otherwise.
+PAGE_CACHE = env_bool("PAGE_CACHE", default=DEBUG or bool(os.environ.get("REDIS_URL")))
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))
 
 # Background work (emails, the bulletin) through Django's tasks API (the django-tasks backport).
 # The default keeps the queue in the database: `python manage.py db_worker` runs it (`make run` starts

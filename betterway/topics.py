@@ -7,10 +7,13 @@ The rows come from visible_tagged_items (betterway/models.py): uses on content t
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, Count, DateField, F, OuterRef, Subquery, When
+from django.db.models.functions import Lower
 
 from cells.models import Meeting
 from core.pagination import paginate
 from insights.models import Insight, visible_tagged_items
+
+TOPICS_PER_PAGE = 200  # the list of topics is a cloud of names: many to a page
 
 # model: (kind, the field that dates it)
 DATED = {Meeting: ("meeting", "date"), Insight: ("insight", "published_on")}
@@ -59,3 +62,14 @@ def topic_page(request, tag):
         if use.object_id in found[kinds[use.content_type_id]]
     ]
     return page, counts
+
+
+def topics_page(request):
+    """The page of the topics list: each topic used on content the reader may see, by name, with how often."""
+    topics = (
+        visible_tagged_items(request.user)
+        .values("tag__name", "tag__slug")
+        .annotate(uses=Count("pk"))
+        .order_by(Lower("tag__name"), "tag__name")
+    )
+    return paginate(request, topics, per_page=TOPICS_PER_PAGE)

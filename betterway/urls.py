@@ -3,6 +3,8 @@ from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
 from . import bin, calendars, feeds, import_views, sitemaps, views
+from .archive import archive_index, archive_year
+from .questions import question_list
 
 register_converter(calendars.DayConverter, "isoday")
 
@@ -10,6 +12,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
     path("search/", views.search, name="search"),
+    path("archive/", archive_index, name="archive"),
+    path("archive/<int:year>/", archive_year, name="archive_year"),
+    path("questions/", question_list, name="questions"),
     path("topics/", views.tag_list, name="tag_list"),
     path("topics/<slug:slug>/", views.tag_detail, name="tag"),
     # the topic pages were at /tags/ before the site said "Topics" everywhere: old links move for good

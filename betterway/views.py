@@ -1,14 +1,12 @@
-from django.db.models import Count
-from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from cells.models import Cell, Meeting, UpcomingDate
 from core.roles import is_member
-from insights.models import Insight, Principle, Topic, visible_tagged_items
+from insights.models import Insight, Principle, Topic
 
 from .search import search as run_search
-from .topics import topic_page
+from .topics import topic_page, topics_page
 
 
 def home(request):
@@ -31,18 +29,14 @@ def about(request):
 
 
 def search(request):
+    """Search (betterway/search.py): ?q= in the reader's syntax, filters (type, year, cell, principle, person,
+    topic) and ?page=."""
     query = request.GET.get("q", "").strip()[:200]
-    return render(request, "search.html", {"query": query, "results": run_search(query, request.user)})
+    return render(request, "search.html", {"query": query, "results": run_search(request)})
 
 
 def tag_list(request):
-    tags = (
-        visible_tagged_items(request.user)
-        .values("tag__name", "tag__slug")
-        .annotate(uses=Count("pk"))
-        .order_by(Lower("tag__name"), "tag__name")
-    )
-    return render(request, "tags/tag_list.html", {"tags": tags})
+    return render(request, "tags/tag_list.html", {"page": topics_page(request)})
 
 
 def tag_detail(request, slug):

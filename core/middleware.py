@@ -4,6 +4,7 @@
   everywhere): PostgreSQL would fail on it inside a query (a 500), SQLite would not; both now answer 400.
 - MembersOnlyMiddleware: the page that invites a visitor to log in, for content that is for members.
 - NotFoundPageInDebugMiddleware: under DEBUG (`make run`), the site's own 404 page rather than Django's.
+- PageCacheMiddleware: visitors' pages from the cache (core/caching.py).
 """
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import get_resolver
 
+from . import caching
 from .permissions import ForMembers
 from .text import NUL
 
@@ -69,3 +71,23 @@ class NotFoundPageInDebugMiddleware:
     def not_found(self, request, exception):
         handler = get_resolver(getattr(request, "urlconf", None)).resolve_error_handler(404)
         return handler(request, exception)
+
+
+class PageCacheMiddleware:
+    """Answer a visitor from the page cache, or keep the page the view made for them (core/caching.py says which
+    pages and why). Listed before the session, CSRF and authentication middleware, so that a page kept is given
+    without them; below ConditionalGetMiddleware, which answers 304 to a matching If-None-Match."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not (caching.enabled() and caching.may_serve(request)):
+            return self.get_response(request)
+        key = caching.key(request)
+        response = caching.kept(key)
+        if response is None:
+            response = self.get_response(request)
+            if caching.may_keep(request, response):
+                caching.keep(key, response)
+        return response

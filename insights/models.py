@@ -114,7 +114,16 @@ class Insight(Publishable):
                 name="insight_cell_only_needs_cell",
             ),
         ]
-        indexes = [models.Index(fields=["status", "visibility", "published_on"], name="insight_listing_idx")]
+        indexes = [
+            models.Index(fields=["status", "visibility", "published_on"], name="insight_listing_idx"),
+            # as cells.Meeting's: the visibility rule as a subquery (and, on PostgreSQL, insight_newest_idx: migration
+            # 0005)
+            models.Index(
+                fields=["status", "visibility", "cell", "created_by", "id"],
+                name="insight_visible_idx",
+                condition=Q(deleted_at__isnull=True),
+            ),
+        ]
 
     compared_fields = [
         ("kind", "Kind"),

@@ -19,3 +19,7 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # No persistent connections in tests: a live-server thread's connection would outlive the run and keep
 # PostgreSQL from dropping the test database.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# Visitors' pages are not kept from one request to the next (the cache outlives each test's database): tests of
+# the page cache turn it on (tests/test_caching.py).
+PAGE_CACHE = False

@@ -175,7 +175,7 @@ def test_an_insight_shows_authors_with_organisations_principles_and_more_on_the_
     assert "<blockquote>" in html and "Insights for A Better Way (2018)" in html
     assert '<time datetime="2018">2018</time>' in html
     assert f'href="{reverse("tag", args=["connectors"])}"' in html
-    assert "More on" in html and 'href="/insights/toward/"' in html
+    assert "More like this" in html and 'href="/insights/toward/"' in html
 
 
 def test_a_summary_links_the_meetings_it_draws_on(client, site):

@@ -25,7 +25,7 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from reversion.models import Version
@@ -345,11 +345,12 @@ def allowed_on_bin(role, variant):
 
 
 def allowed_in_notes_search(role, variant):
-    """Searching a word that is only in the notes finds only notes the reader may read."""
+    """Searching a word that is only in the notes finds only notes the reader may read (each result with what its
+    page shows: speakers, topics, questions; the filters name its topics and people)."""
     if variant != "zebraword":
         return MAY_READ[role]
     readable = [s for s in MEETING_STATES if role in READ_NOTES[s]]
-    return frozenset(mk(s, name) for s in readable for name in ("TITLE", "POINTS", "NOTES"))
+    return frozenset(marker for s in readable for marker in shows_meeting(role, s) | {mk(s, "MTAG")})
 
 
 def shows_meeting(role, state):
@@ -417,12 +418,19 @@ def shows_tag(role, tag):
 
 
 def shows_search(role, variant):
+    if variant == "MK" and connection.vendor == "postgresql":
+        return set()  # full-text search matches whole words, and "MK" only begins the markers (SQLite finds them)
     if variant == "zebraword":
         return {mk(s, n) for s in MEETING_STATES if role in READ_NOTES[s] for n in ("TITLE", "NOTES")}
     people = shows_people(role)
     if len(people) > 20:  # the search shows 20 people at most
         people = set()
     return shows_meeting_titles(role) | shows_insight_titles(role) | people
+
+
+def shows_questions(role, variant=None):
+    """The questions page: every question the reader may read, open or taken up."""
+    return {mk(s, question) for s in MEETING_STATES if role in READ_NOTES[s] for question in ("QUESTION", "OPENQ")}
 
 
 def shows_question_choices(role, variant=None):
@@ -737,6 +745,15 @@ EXPECTATIONS = {
         allowed=allowed_in_notes_search,
         shows=shows_search,
     ),
+    # discovery: the archive by year (the meetings are of 2021, the insights of 2019) and the network's questions
+    "archive": Page(fixed("archive"), everyone),
+    "archive_year": Page(
+        lambda w, year: reverse("archive_year", args=[year]),
+        everyone,
+        variants=(2021, 2019),
+        shows=lambda role, year: shows_meeting_titles(role) if year == 2021 else shows_insight_titles(role),
+    ),
+    "questions": Page(fixed("questions"), everyone, shows=shows_questions),
     "tag_list": Page(fixed("tag_list"), everyone, shows=shows_tags),
     "tag": Page(
         lambda w, tag: reverse("tag", args=[w["tags"][tag].slug]),

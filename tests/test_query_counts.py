@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from discussion.models import Flag
+from insights.models import Insight
 
 from .factories import (
     CellFactory,
@@ -99,7 +100,19 @@ PAGES = [
     ("topics", lambda a: reverse("tag_list")),
     ("topic", lambda a: reverse("tag", args=["place"])),
     ("search", lambda a: reverse("search") + "?q=findme"),
+    ("archive", lambda a: reverse("archive")),
+    ("archive-year", lambda a: reverse("archive_year", args=[newest_insight_year()])),  # its notes and insights
+    ("questions", lambda a: reverse("questions")),
 ]
+
+# a note or an insight page also shows "More like this" (insights/related.py): the meetings, the insights and
+# their authors, three queries more than the 16 any other page keeps to
+CAPS = {"note": 20, "insight": 20}
+
+
+def newest_insight_year():
+    """The year of the newest published insight: grow() adds a note of the same day, so the year has both."""
+    return Insight.objects.filter(status="published").latest("published_on").published_on.year
 
 
 def count_queries(client, url):
@@ -121,4 +134,4 @@ def test_page_queries_do_not_grow_with_the_archive(client, archive, name, url, l
         rows = size
         counts[size] = count_queries(client, url(archive))
     assert len(set(counts.values())) == 1, f"{name}: queries by rows of everything: {counts}"
-    assert counts[50] <= 16, f"{name}: {counts[50]} queries"
+    assert counts[50] <= CAPS.get(name, 16), f"{name}: {counts[50]} queries"

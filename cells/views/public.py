@@ -17,6 +17,7 @@ CONTENTS_FROM = 3  # notes with this many sections get a contents list
 
 
 def cell_list(request):
+    """The cells, then the network events (which belong to no cell), each list a page at a time."""
     cells = Cell.objects.prefetch_related(
         Prefetch(
             "memberships",
@@ -24,11 +25,14 @@ def cell_list(request):
             to_attr="leads",
         )
     )
-    network_events = Meeting.objects.visible_to(request.user).filter(cell__isnull=True).newest_first()
-    return render(request, "cells/cell_list.html", {"cells": cells, "network_events": network_events})
+    network_events = Meeting.objects.visible_to(request.user).filter(cell__isnull=True).for_listing().newest_first()
+    context = {"cells": paginate(request, cells), "network_events": paginate(request, network_events, name="events")}
+    return render(request, "cells/cell_list.html", context)
 
 
 def cell_detail(request, slug):
+    """A cell: its leads and aims, its series of meetings, the questions it has not taken up yet and its
+    insights, each list a page at a time (the series by ?page=, the others by their own parameter)."""
     cell = get_object_or_404(Cell, slug=slug)
     meetings = Meeting.objects.visible_to(request.user).filter(cell=cell).chronological()
     visible = Meeting.objects.visible_to(request.user)
@@ -37,15 +41,16 @@ def cell_detail(request, slug):
         .filter(raised_at__cell=cell)
         .exclude(taken_up_in__in=visible)
         .select_related("raised_at")
-        .order_by("raised_at__date", "raised_at__number", "order")
+        .order_by("raised_at__date", "raised_at__number", "order", "pk")
     )
+    insights = cell.insights.visible_to(request.user).for_listing().newest_first()  # insights.Insight.cell
     context = {
         "cell": cell,
         "leads": cell.memberships.visible_to(request.user).leading().select_related("person__organisation"),
-        "meetings": meetings,
-        "open_questions": open_questions,
+        "meetings": paginate(request, meetings),
+        "open_questions": paginate(request, open_questions, name="questions"),
         "upcoming_dates": cell.upcoming_dates.filter(date__gte=timezone.localdate()),
-        "insights": cell.insights.visible_to(request.user).for_listing().newest_first(),  # insights.Insight.cell
+        "insights": paginate(request, insights, name="insights"),
     }
     return render(request, "cells/cell_detail.html", context)
 

@@ -32,19 +32,24 @@ def body_after_statement(principle):
 
 def principle_detail(request, slug):
     """A principle with everything the reader may see that serves it: its insights, the notes of the meetings
-    linked to it (Principle.meetings), and the questions those meetings raised that no meeting has taken up."""
+    linked to it (Principle.meetings), and the questions those meetings raised that no meeting has taken up,
+    each list a page at a time (?insights=, ?notes=, ?questions=)."""
     principle = get_object_or_404(Principle, slug=slug)
     meetings = Meeting.objects.visible_to(request.user)
-    context = {
-        "principle": principle,
-        "body": body_after_statement(principle),
-        "insights": Insight.objects.visible_to(request.user).filter(principles=principle).for_listing().newest_first(),
-        "meetings": meetings.filter(principles=principle).for_listing().newest_first()[:20],
-        "open_questions": Question.objects.visible_to(request.user)
+    insights = Insight.objects.visible_to(request.user).filter(principles=principle).for_listing().newest_first()
+    open_questions = (
+        Question.objects.visible_to(request.user)
         .filter(raised_at__principles=principle)
         .exclude(taken_up_in__in=meetings)
         .select_related("raised_at__cell")
-        .order_by(F("raised_at__date").desc(nulls_last=True), "-raised_at__pk", "order", "pk")[:20],
+        .order_by(F("raised_at__date").desc(nulls_last=True), "-raised_at__pk", "order", "pk")
+    )
+    context = {
+        "principle": principle,
+        "body": body_after_statement(principle),
+        "insights": paginate(request, insights, name="insights"),
+        "meetings": paginate(request, meetings.filter(principles=principle).for_listing().newest_first(), name="notes"),
+        "open_questions": paginate(request, open_questions, name="questions"),
         "other_principles": Principle.objects.exclude(pk=principle.pk),
     }
     return render(request, "insights/principle_detail.html", context)
@@ -60,7 +65,6 @@ def insight_list(request):
 
 
 def insight_detail(request, slug):
-    visible = Insight.objects.visible_to(request.user)
     insight = readable_or_invite(request, Insight.objects.select_related("cell"), slug=slug)
     principles = list(insight.principles.all())
     context = {
@@ -73,10 +77,5 @@ def insight_detail(request, slug):
         .filter(insights=insight)
         .for_listing()
         .chronological(),
-        "more": visible.filter(principles__in=principles)
-        .exclude(pk=insight.pk)
-        .distinct()
-        .for_listing()
-        .newest_first()[:5],
     }
     return render(request, "insights/insight_detail.html", context)

@@ -12,9 +12,11 @@ from core.pagination import paginate
 
 from ..models import Organisation, Person
 
+PEOPLE_PER_PAGE = 100  # a list of names, one line each: many to a page
+
 
 def _related(name):
-    """The model of content an app above declares onto Person (Speaker, Insight, Membership)."""
+    """The model of content an app above declares onto Person (Speaker, Meeting, Insight, Membership)."""
     return Person._meta.get_field(name).related_model
 
 
@@ -39,7 +41,7 @@ def person_list(request):
             Prefetch("memberships", queryset=_related("memberships").objects.leading().select_related("cell"))
         )
     )
-    page = paginate(request, people, per_page=100)
+    page = paginate(request, people, per_page=PEOPLE_PER_PAGE)
     for person in page:
         person.did = what_they_did(person)
     return render(request, "people/person_list.html", {"page": page})
@@ -91,17 +93,26 @@ def wrote(person, insights):
 
 
 def person_detail(request, slug):
+    """What the person said and wrote, newest first, each list a page at a time (?meetings=, ?writing=): the
+    meetings they spoke at (all their roles at one meeting on one line), then their pieces."""
     person = get_object_or_404(Person.objects.visible_to(request.user).select_related("organisation"), slug=slug)
-    roles = (
-        person.speaker_roles.visible_to(request.user)
-        .select_related("meeting__cell")
-        .order_by(F("meeting__date").desc(nulls_last=True), "-meeting__number", "-meeting__pk", "order")
+    spoken_at = (
+        _related("meetings").objects.visible_to(request.user).filter(pk__in=person.speaker_roles.values("meeting"))
     )
+    meetings = paginate(request, spoken_at.newest_first(), name="meetings")
+    roles = (
+        person.speaker_roles.filter(meeting__in=[meeting.pk for meeting in meetings])
+        .select_related("meeting__cell")
+        .order_by(F("meeting__date").desc(nulls_last=True), "-meeting__number", "-meeting__pk", "order", "pk")
+    )
+    writing = paginate(request, person.insights.visible_to(request.user).for_listing().newest_first(), name="writing")
     context = {
         "person": person,
+        "meetings": meetings,
         "spoke_at": spoke_at(roles),
         "memberships": person.memberships.leading().select_related("cell"),
-        "wrote": wrote(person, person.insights.visible_to(request.user).for_listing().newest_first()),
+        "writing": writing,
+        "wrote": wrote(person, writing),
     }
     return render(request, "people/person_detail.html", context)
 

@@ -32,7 +32,8 @@ class Command(BaseCommand):
         if min(meetings, insights, comments) < 0:
             raise CommandError("Counts cannot be negative.")
         started = time.monotonic()
-        stream = sys.stderr if options["verbosity"] > 0 else None
+        # the progress bar: on stderr (call_command's stderr= in tests), redrawn in place on a terminal
+        stream = (options.get("stderr") or sys.stderr) if options["verbosity"] > 0 else None
         try:
             counts = scale.build(
                 meetings=meetings,

@@ -1,0 +1,133 @@
+"""Whole pages for visitors, from the cache (core.middleware.PageCacheMiddleware), and when they go stale.
+
+A visitor's page (not logged in: no session cookie, no message waiting) is the same for every visitor, so
+the first visitor's answer is kept in Django's cache and given to the next ones without running the view.
+Every key holds the site's *content generation*, a number kept in the cache that goes up whenever anything
+a page can show changes (`content_changed`: the receivers betterway/apps.py connects to every save, delete
+and many-to-many change of the content apps, so publishing, editing, comments, topics, the bin, people,
+principles and cells all count). A new generation makes every earlier page unreachable at once: nothing
+has to know which pages showed what. The number goes up when the change is made and again when its
+transaction commits, so a page built from the uncommitted state in between is never served. Old pages
+expire by themselves (PAGE_CACHE_SECONDS).
+
+Only a page that is the same for everyone is kept: answered 200 to a GET, setting no cookie (so no session
+and no CSRF token, which sets its cookie whenever a page uses one), adding no message, varying on nothing
+but the cookie. Each kept page carries an ETag (a hash of its bytes): a browser that sends it back in
+If-None-Match gets 304 (django.middleware.http.ConditionalGetMiddleware answers it).
+
+The cache is local memory in development and Redis when REDIS_URL is set (settings.CACHES): several app
+servers then share the pages and the generation. Local memory is per process, so without Redis the page
+cache is on only under DEBUG (one `runserver` process) unless PAGE_CACHE says otherwise (settings.py).
+"""
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+from django.http import HttpResponse
+from django.utils import timezone
+
+GENERATION_KEY = "content-generation"
+KEEP_HEADERS_VARYING_ON = {"cookie"}
+
+
+def generation():
+    """The site's content generation. A missing one (a new or flushed cache) starts from the clock, never
+    from a number an earlier generation may have used, so that no earlier page comes back."""
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        value = cache.get(GENERATION_KEY, time.time_ns())
+    return value
+
+
+def bump():
+    """A new generation: every page kept so far is stale."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not in the cache
+        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+
+
+def content_changed(**kwargs):
+    """Receiver of the content apps' model signals (betterway/apps.py): a new generation now, and another
+    when the transaction commits (that one once per transaction, however many rows it writes)."""
+    bump()
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and not any(func is bump for _sids, func, _robust in connection.run_on_commit):
+        transaction.on_commit(bump)
+
+
+def watch(*app_labels):
+    """A new generation on every save, delete and many-to-many change of a model of these apps (taggit's too:
+    topics added and removed). Connected once, by the app on top (betterway/apps.py), which knows the apps."""
+
+    def changed(sender, **kwargs):
+        if sender._meta.app_label in app_labels:
+            content_changed()
+
+    for signal in (post_save, post_delete, m2m_changed):
+        signal.connect(changed, weak=False, dispatch_uid="core.caching.watch")
+    # migrate and flush (a database rebuilt, e.g. a benchmark's archive) make every kept page stale too
+    post_migrate.connect(lambda **kwargs: bump(), weak=False, dispatch_uid="core.caching.watch")
+
+
+def enabled():
+    return settings.PAGE_CACHE
+
+
+def may_serve(request):
+    """A request a kept page may answer: a GET or HEAD from someone with no session and no message waiting."""
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES  # a message waiting to be shown
+    )
+
+
+def key(request):
+    """The page's key: the generation, today's date (pages show upcoming dates from today), the address."""
+    address = request.build_absolute_uri()
+    digest = hashlib.sha256(address.encode()).hexdigest()
+    return f"page:{generation()}:{timezone.localdate():%Y%m%d}:{digest}"
+
+
+def may_keep(request, response):
+    """A response that any other visitor may be given as it is."""
+    vary = {part.strip().lower() for part in response.get("Vary", "").split(",") if part.strip()}
+    cache_control = response.get("Cache-Control", "").lower()
+    return (
+        request.method == "GET"
+        and response.status_code == 200
+        and not response.streaming
+        and not response.cookies  # a session, a CSRF token, messages: this visitor's own
+        and not getattr(getattr(request, "user", None), "is_authenticated", False)
+        and not getattr(getattr(request, "_messages", None), "added_new", False)
+        and vary <= KEEP_HEADERS_VARYING_ON
+        and "private" not in cache_control
+        and "no-store" not in cache_control
+    )
+
+
+def keep(page_key, response):
+    """Keep the response under `page_key`, with its ETag and a Cache-Control that has browsers ask again."""
+    response["ETag"] = f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'
+    if "Cache-Control" not in response:
+        response["Cache-Control"] = "no-cache"  # keep it, but ask (If-None-Match) before using it again
+    cache.set(page_key, (response.content, list(response.items())), settings.PAGE_CACHE_SECONDS)
+
+
+def kept(page_key):
+    """The response kept under `page_key`, or None."""
+    value = cache.get(page_key)
+    if value is None:
+        return None
+    content, headers = value
+    response = HttpResponse(content)
+    for name, header in headers:
+        response[name] = header
+    return response

@@ -1,0 +1,226 @@
+"""Visitors' pages come from the cache until what they show changes (core/caching.py): never a member's page,
+never someone else's cookie or CSRF token, and 304 to a browser that has the page already."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from core import caching, versions
+from core.publishing import move_to_bin, publish, restore_from_bin
+from discussion.tagging import add_topics
+from discussion.writing import post_comment
+
+from .factories import CellFactory, InsightFactory, MeetingFactory, PersonFactory, PrincipleFactory, verified_user
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    """The page cache on (the test settings turn it off for every other test), empty at each test's start."""
+    settings.PAGE_CACHE = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def cell(db):
+    return CellFactory(name="Trust in Place", slug="trust")
+
+
+@pytest.fixture
+def meeting(cell):
+    return MeetingFactory(cell=cell, slug="first", subject="Where trust starts", number=1)
+
+
+def get(client, url, **headers):
+    """The response and how many SQL queries answering it took."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, headers=headers)
+    return response, len(queries)
+
+
+def text(response):
+    return response.content.decode()
+
+
+def edit(obj, **fields):
+    with versions.saving(obj, user=None, comment="Edited in a test"):
+        for name, value in fields.items():
+            setattr(obj, name, value)
+        obj.save()
+
+
+def test_a_visitors_second_visit_is_served_from_the_cache_without_a_query(client, meeting):
+    url = reverse("cells:meeting_list")
+    first, made = get(client, url)
+    second, cached = get(Client(), url)
+    assert made > 0
+    assert cached == 0
+    assert second.content == first.content
+    assert "Where trust starts" in text(second)
+
+
+def test_a_visitors_head_request_is_answered_from_the_cache(client, meeting):
+    get(client, reverse("home"))
+    response, queries = get(client, reverse("home"))
+    head = client.head(reverse("home"))
+    assert queries == 0
+    assert head.status_code == 200
+    assert head["ETag"] == response["ETag"]
+
+
+def test_publishing_shows_on_the_pages_a_visitor_was_served_from_the_cache(client, cell):
+    draft = MeetingFactory(cell=cell, subject="A draft not yet out", status="draft")
+    url = reverse("cells:meeting_list")
+    assert "A draft not yet out" not in text(client.get(url))
+    publish(draft, user=None)
+    assert "A draft not yet out" in text(client.get(url))
+
+
+def test_an_edit_shows_at_once(client, meeting):
+    url = meeting.get_absolute_url()
+    assert "Where trust starts" in text(client.get(url))
+    edit(meeting, subject="Where trust grows")
+    page = text(client.get(url))
+    assert "Where trust grows" in page
+    assert "Where trust starts" not in page
+
+
+def test_a_comment_shows_at_once(client, meeting):
+    url = meeting.get_absolute_url()
+    assert "Trust is earned slowly" not in text(client.get(url))
+    post_comment(meeting, author=verified_user(), body="Trust is earned slowly.")
+    assert "Trust is earned slowly" in text(client.get(url))
+
+
+def test_a_topic_added_by_a_member_shows_at_once(client, meeting):
+    url = meeting.get_absolute_url()
+    assert "Neighbourliness" not in text(client.get(url))
+    add_topics(meeting, ["Neighbourliness"], user=verified_user())
+    assert "Neighbourliness" in text(client.get(url))
+    assert "Neighbourliness" in text(client.get(reverse("tag_list")))
+
+
+def test_moving_to_the_bin_and_restoring_show_at_once(client, meeting):
+    url = reverse("cells:meeting_list")
+    assert "Where trust starts" in text(client.get(url))
+    move_to_bin(meeting, user=None)
+    assert "Where trust starts" not in text(client.get(url))
+    assert client.get(meeting.get_absolute_url()).status_code == 404
+    restore_from_bin(meeting, user=None)
+    assert "Where trust starts" in text(client.get(url))
+
+
+def test_edits_of_people_principles_and_cells_show_at_once(client, cell, meeting):
+    person = PersonFactory(name="Ada Okafor", slug="ada", is_public=True)
+    principle = PrincipleFactory(title="Trust before targets", slug="trust-first")
+    pages = [person.get_absolute_url(), principle.get_absolute_url(), cell.get_absolute_url(), reverse("home")]
+    for url in pages:
+        client.get(url)
+    person.name = "Ada Okafor-Reid"
+    person.save()
+    principle.title = "Trust before all targets"
+    principle.save()
+    cell.name = "Trust in Places"
+    cell.save()
+    assert "Ada Okafor-Reid" in text(client.get(pages[0]))
+    assert "Trust before all targets" in text(client.get(pages[1]))
+    assert "Trust in Places" in text(client.get(pages[2]))
+
+
+def test_a_page_built_before_a_change_commits_is_not_given_after_the_commit(client, transactional_db):
+    """A page made between the change and its commit (from the old rows) is kept under a generation that the
+    commit leaves behind."""
+    meeting = MeetingFactory(subject="Where trust starts")
+    url = meeting.get_absolute_url()
+    with transaction.atomic():
+        edit(meeting, subject="Where trust grows")
+        during = caching.key(RequestFactory().get(url))
+    assert caching.key(RequestFactory().get(url)) != during
+    assert "Where trust grows" in text(client.get(url))
+
+
+def test_a_member_is_never_given_a_cached_page(client, cell, meeting):
+    MeetingFactory(cell=cell, subject="For members only", visibility="members")
+    url = reverse("cells:meeting_list")
+    get(Client(), url)
+    get(Client(), url)  # the visitors' page is kept
+    client.force_login(verified_user())
+    response, queries = get(client, url)
+    assert queries > 0
+    assert "For members only" in text(response)
+    assert "Log out" in text(response)
+
+
+def test_a_visitor_is_never_given_a_members_page(client, cell, meeting):
+    MeetingFactory(cell=cell, subject="For members only", visibility="members")
+    url = reverse("cells:meeting_list")
+    client.force_login(verified_user())
+    assert "For members only" in text(client.get(url))
+    visitor = text(Client().get(url))
+    assert "For members only" not in visitor
+    assert "Log out" not in visitor
+
+
+def test_a_visitor_with_a_message_waiting_sees_it_not_the_cached_page(client, meeting):
+    get(Client(), reverse("home"))  # the visitors' home page is kept
+    client.force_login(verified_user())
+    response = client.post(reverse("account_logout"), follow=True)
+    assert "You have logged out" in text(response)
+
+
+def test_a_matching_if_none_match_is_answered_304_until_the_page_changes(client, meeting):
+    url = meeting.get_absolute_url()
+    etag = client.get(url)["ETag"]
+    assert client.get(url)["ETag"] == etag  # from the cache, the same
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 304
+    edit(meeting, subject="Where trust grows")
+    changed = client.get(url, headers={"if-none-match": etag})
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    assert "Where trust grows" in text(changed)
+
+
+def test_a_page_kept_for_visitors_sets_no_cookie_and_holds_no_csrf_token(meeting):
+    for url in (
+        reverse("home"),
+        meeting.get_absolute_url(),
+        reverse("cells:cell_list"),
+        reverse("search") + "?q=trust",
+    ):
+        Client().get(url)
+        response, queries = get(Client(), url)
+        assert queries == 0, url
+        assert not response.cookies, url
+        assert "csrfmiddlewaretoken" not in text(response), url
+
+
+def test_a_page_with_a_form_for_visitors_is_never_kept(db):
+    """The log-in and sign-up forms carry a CSRF token: each visitor gets their own, with its cookie."""
+    for url in (reverse("account_login"), reverse("account_signup")):
+        tokens = set()
+        for _ in range(2):
+            response = Client().get(url)
+            assert "csrftoken" in response.cookies, url
+            tokens.add(response.cookies["csrftoken"].value)
+        assert len(tokens) == 2, url
+
+
+def test_a_new_cache_never_brings_back_an_earlier_generation(client, meeting):
+    url = meeting.get_absolute_url()
+    client.get(url)
+    before = caching.generation()
+    cache.clear()  # a Redis restarted or flushed
+    assert caching.generation() > before
+
+
+def test_insight_pages_are_kept_and_change_when_edited(client, db):
+    insight = InsightFactory(title="Trust as infrastructure", slug="trust-infra")
+    url = insight.get_absolute_url()
+    client.get(url)
+    assert get(client, url)[1] == 0
+    edit(insight, title="Trust is infrastructure")
+    assert "Trust is infrastructure" in text(client.get(url))
