@@ -45,7 +45,8 @@ class SearchEntry(models.Model):
 
     kind = models.CharField(max_length=16, choices=Kind)
     type = models.CharField(max_length=12, choices=Type)
-    # the thing itself: exactly one of these, by kind (search joins it to its model's visible_to)
+    # the thing itself, by kind (search joins it to its model's visible_to); a comment's entry also names the
+    # meeting or insight it is on
     meeting = models.ForeignKey("cells.Meeting", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     insight = models.ForeignKey("insights.Insight", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     principle = models.ForeignKey(

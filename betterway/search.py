@@ -37,7 +37,7 @@ from django.utils.safestring import mark_safe
 
 from cells.models import Cell, Meeting
 from core.pagination import paginate
-from discussion.models import Comment
+from discussion.models import commentable
 from insights.models import Insight
 from people.models import Person
 
@@ -110,7 +110,12 @@ def visible_entries(user):
         | (Q(kind=Kind.INSIGHT) & sees(Insight.objects.visible_to(user), "insight_id"))
         | Q(kind=Kind.PRINCIPLE)  # principles are public
         | (Q(kind=Kind.PERSON) & sees(Person.objects.visible_to(user), "person_id"))
-        | (Q(kind=Kind.COMMENT) & sees(Comment.objects.visible_to(user), "comment_id"))
+        # a comment's entry exists only while it is shown (not removed, not hidden: search_index) and names what
+        # it is on: Comment.objects.visible_to's rule then comes down to whether the reader may read that
+        | (
+            Q(kind=Kind.COMMENT)
+            & (sees(commentable(Meeting, user), "meeting_id") | sees(commentable(Insight, user), "insight_id"))
+        )
     )
 
 

@@ -8,6 +8,8 @@ from insights.models import Insight, Principle, Topic
 from .search import search as run_search
 from .topics import topic_page, topics_page
 
+HOME_CELLS = 12  # the home page names this many cells; the cells page lists them all
+
 
 def home(request):
     """What the network thinks first: its principles, the latest notes (what each meeting was about, an excerpt)
@@ -19,8 +21,10 @@ def home(request):
         "upcoming_dates": UpcomingDate.objects.filter(
             date__gte=timezone.localdate(), cell__is_active=True
         ).select_related("cell")[:6],
-        "cells": Cell.objects.filter(is_active=True),
+        "cells": Cell.objects.filter(is_active=True)[: HOME_CELLS + 1],  # one more: "and more" after them
     }
+    context["more_cells"] = len(context["cells"]) > HOME_CELLS
+    context["cells"] = context["cells"][:HOME_CELLS]
     return render(request, "home.html", context)
 
 

@@ -2,13 +2,14 @@
 
 A visitor's page (not logged in: no session cookie, no message waiting) is the same for every visitor, so
 the first visitor's answer is kept in Django's cache and given to the next ones without running the view.
-Every key holds the site's *content generation*, a number kept in the cache that goes up whenever anything
-a page can show changes (`content_changed`: the receivers betterway/apps.py connects to every save, delete
-and many-to-many change of the content apps, so publishing, editing, comments, topics, the bin, people,
-principles and cells all count). A new generation makes every earlier page unreachable at once: nothing
-has to know which pages showed what. The number goes up when the change is made and again when its
-transaction commits, so a page built from the uncommitted state in between is never served. Old pages
-expire by themselves (PAGE_CACHE_SECONDS).
+Every kept page holds the site's *content generation* it was made in: a number kept in the cache that goes
+up whenever anything a page can show changes (`content_changed`: the receivers betterway/apps.py connects to
+every save, delete and many-to-many change of the content apps, so publishing, editing, comments, topics, the
+bin, people, principles and cells all count). A page of an earlier generation is never given (it is made
+again): nothing has to know which pages showed what. The number goes up when the change is made and again
+when its transaction commits, so a page built from the uncommitted state in between is never served. A visit
+reads the generation and the page in one round trip to the cache. Old pages expire by themselves
+(PAGE_CACHE_SECONDS).
 
 Only a page that is the same for everyone is kept: answered 200 to a GET, setting no cookie (so no session
 and no CSRF token, which sets its cookie whenever a page uses one), adding no message, varying on nothing
@@ -90,10 +91,11 @@ def may_serve(request):
 
 
 def key(request):
-    """The page's key: the generation, today's date (pages show upcoming dates from today), the address."""
+    """The page's key: today's date (pages show upcoming dates from today) and the address. The generation it
+    was made in is kept with it (`keep`), so that a visit costs one round trip to the cache (`kept`)."""
     address = request.build_absolute_uri()
     digest = hashlib.sha256(address.encode()).hexdigest()
-    return f"page:{generation()}:{timezone.localdate():%Y%m%d}:{digest}"
+    return f"page:{timezone.localdate():%Y%m%d}:{digest}"
 
 
 def may_keep(request, response):
@@ -113,21 +115,27 @@ def may_keep(request, response):
     )
 
 
-def keep(page_key, response):
-    """Keep the response under `page_key`, with its ETag and a Cache-Control that has browsers ask again."""
+def keep(page_key, made_in, response):
+    """Keep the response under `page_key` as made in generation `made_in` (read before the view ran, so that a
+    change made while it ran leaves it behind), with its ETag and a Cache-Control that has browsers ask again."""
     response["ETag"] = f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'
     if "Cache-Control" not in response:
         response["Cache-Control"] = "no-cache"  # keep it, but ask (If-None-Match) before using it again
-    cache.set(page_key, (response.content, list(response.items())), settings.PAGE_CACHE_SECONDS)
+    cache.set(page_key, (made_in, response.content, list(response.items())), settings.PAGE_CACHE_SECONDS)
 
 
 def kept(page_key):
-    """The response kept under `page_key`, or None."""
-    value = cache.get(page_key)
-    if value is None:
-        return None
-    content, headers = value
+    """(the response kept under `page_key` if it is of the current generation, else None; the current
+    generation), in one round trip to the cache."""
+    found = cache.get_many([GENERATION_KEY, page_key])
+    current = found.get(GENERATION_KEY)
+    if current is None:
+        return None, generation()
+    value = found.get(page_key)
+    if value is None or value[0] != current:
+        return None, current
+    _made_in, content, headers = value
     response = HttpResponse(content)
     for name, header in headers:
         response[name] = header
-    return response
+    return response, current

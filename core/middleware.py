@@ -85,9 +85,9 @@ class PageCacheMiddleware:
         if not (caching.enabled() and caching.may_serve(request)):
             return self.get_response(request)
         key = caching.key(request)
-        response = caching.kept(key)
+        response, generation = caching.kept(key)
         if response is None:
             response = self.get_response(request)
             if caching.may_keep(request, response):
-                caching.keep(key, response)
+                caching.keep(key, generation, response)
         return response

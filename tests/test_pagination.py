@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from betterway import topics
+from betterway import topics, views
 from people.views import public as people_views
 
 from .factories import (
@@ -150,3 +150,12 @@ def test_a_next_page_link_keeps_the_other_lists_pages_and_returns_to_its_list(cl
     page = client.get(principle.get_absolute_url() + "?insights=2").content.decode()
     assert 'href="?insights=2&amp;notes=2#notes"' in page
     assert 'href="/principles/trust/#insights"' in page  # back to the insights' first page: the page's own address
+
+
+def test_the_home_page_names_a_few_cells_and_links_to_the_rest(client, db, monkeypatch):
+    monkeypatch.setattr(views, "HOME_CELLS", 2)
+    for name in NAMES:
+        CellFactory(name=f"{name} cell")
+    page = client.get(reverse("home")).content.decode()
+    assert "Alder cell" in page and "Birch cell" in page and "Cedar cell" not in page
+    assert f'and <a href="{reverse("cells:cell_list")}">more cells</a>' in page
