@@ -56,6 +56,7 @@ SNIPPET_LENGTH = 240
 # and ranks, counts and files those: bounded work for a common word in a large archive
 CAP = 1000
 TITLES = 200
+COMMON_IN_TITLES = 2000  # a word in more titles than this is common there: the newest matches hold enough
 
 
 class ReadersQuery(SearchQuery):
@@ -322,12 +323,17 @@ def _newest(entries, limit):
 def _pool(matched, query, kind):
     """(the entries to rank, count and file; whether there were more matches than CAP). Up to CAP newest
     matches and, when there are more, the TITLES newest whose title or name matches (so that an old note titled
-    with the word still comes first), read on search_entry_title_idx; with a type chosen, the same of that type
-    too (its page, counts and filters are then of those)."""
+    with the word still comes first; read on search_entry_title_idx, and left out for a word in more than
+    COMMON_IN_TITLES titles); with a type chosen, the same of that type too (its page, counts and filters are
+    then of those)."""
     ids = _newest(matched, CAP + 1)
     if len(ids) <= CAP:
         return SearchEntry.objects.filter(pk__in=ids), False
-    titled = matched.annotate(title_vector=SearchVector("text_a", config="english")).filter(title_vector=query)
+    # the entries whose title matches, from the titles' own index, unless the word is in so many titles that
+    # the newest matches hold plenty of them already
+    in_titles = SearchEntry.objects.annotate(title_vector=SearchVector("text_a", config="english"))
+    in_titles = list(in_titles.filter(title_vector=query).values_list("pk", flat=True)[: COMMON_IN_TITLES + 1])
+    titled = matched.filter(pk__in=in_titles) if len(in_titles) <= COMMON_IN_TITLES else matched.none()
     ids = ids[:CAP] + _newest(titled, TITLES)
     if kind:
         ids += _newest(matched.filter(type=kind), CAP) + _newest(titled.filter(type=kind), TITLES)

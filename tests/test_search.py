@@ -268,6 +268,9 @@ def test_a_common_word_ranks_the_newest_matches_and_the_titles_and_says_there_ar
     assert search(client, "puffins", year=2017).context["results"]["count"] == 1  # a filter narrows before the cap
     assert old.get_absolute_url() in response.content.decode()
 
+    monkeypatch.setattr("betterway.search.COMMON_IN_TITLES", 0)  # a word in many titles: the newest matches only
+    assert "Puffins" not in results(search(client, "puffins"))
+
 
 def test_results_come_twenty_to_a_page(client, db):
     for i in range(25):
