@@ -8,17 +8,20 @@ a topic from the page is also kept beside the link (MemberTag). Names come in th
 from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db.models import Q
 from taggit.models import Tag, TaggedItem
 
-from core import tags
+from core import caching, tags
 from core.models import Versioned
+from core.roles import is_member, is_staff
 
 from .models import MemberTag
 from .targets import MODELS
 from .writing import saving_on_top
 
 TARGETS = list(MODELS.values())
+SUGGESTIONS_KEPT = 600  # seconds; a new content generation makes them anew at once
 
 
 def _quoted(names):
@@ -36,7 +39,18 @@ def tagged_items(target):
 
 def suggested_names(user, limit=500):
     """The names of the topics `user` may see (used by meetings and insights visible to them), to choose
-    from when adding one."""
+    from when adding one. Kept in the cache for the content generation (core/caching.py): a member's every note
+    page offers them, and in a large archive finding them means reading every use of every topic."""
+    # who they are counts too: a change of role or a confirmed email changes what they may see
+    key = f"topic-names:{caching.generation()}:{user.pk}:{is_staff(user)}:{is_member(user)}:{limit}"
+    names = cache.get(key)
+    if names is None:
+        names = _suggested_names(user, limit)
+        cache.set(key, names, SUGGESTIONS_KEPT)
+    return names
+
+
+def _suggested_names(user, limit):
     types = ContentType.objects.get_for_models(*TARGETS)
     rule = Q(pk__in=[])
     for model in TARGETS:

@@ -224,3 +224,18 @@ def test_insight_pages_are_kept_and_change_when_edited(client, db):
     assert get(client, url)[1] == 0
     edit(insight, title="Trust is infrastructure")
     assert "Trust is infrastructure" in text(client.get(url))
+
+
+def test_a_members_topic_suggestions_are_kept_until_the_content_changes(cell, meeting):
+    """The topics a member may choose from under a note (discussion/tagging.py) come from the cache on the next
+    page, and change with the content: a topic used only on a note moved to the bin leaves them at once."""
+    member = Client()
+    member.force_login(verified_user())
+    url = meeting.get_absolute_url()
+    other = MeetingFactory(cell=cell, subject="Elsewhere", tags=["Allotments"], visibility="members")
+    first, first_queries = get(member, url)
+    assert "Allotments" in first.context["suggestions"]
+    again, again_queries = get(member, url)
+    assert again.context["suggestions"] == first.context["suggestions"] and again_queries < first_queries
+    move_to_bin(other, user=verified_user(is_staff=True))
+    assert "Allotments" not in get(member, url)[0].context["suggestions"]
