@@ -23,7 +23,19 @@ def navigation(request):
         "nav": SECTIONS.get(match.view_name) if match else None,
         "can_author": _can_author(request),
         "login_next": _login_next(request, match),
+        "ask_for_two_factor": _ask_for_two_factor(request, match),
     }
+
+
+def _ask_for_two_factor(request, match):
+    """Whether to ask a staff member to turn on two-factor authentication (they have no authenticator yet): on
+    every page but the account pages, where they turn it on (one query, for staff only)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_staff or (match and (match.url_name or "").startswith(("mfa_", "account_"))):
+        return False
+    from allauth.mfa.utils import is_mfa_enabled
+
+    return not is_mfa_enabled(user)
 
 
 def _login_next(request, match):

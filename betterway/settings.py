@@ -1,14 +1,20 @@
 """Settings for the Better Way site, read from environment variables.
 
-A plain checkout starts with no variables set: DEBUG on, SQLite in the project
-folder. Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
+Development or production is decided by DEBUG, and each entry point says which it is when DEBUG is not set:
+`manage.py` (commands on your machine: `make run`, `import_notes`, `createsuperuser`…) is development (DEBUG on,
+SQLite in the project folder, a development secret key); the WSGI application (gunicorn, the container) is
+production (DEBUG off). The container image sets DEBUG=0, so its `manage.py` is production too.
+
+Production needs SECRET_KEY and ALLOWED_HOSTS (and DATABASE_URL for PostgreSQL) and refuses to start without
+them, in one line naming what is missing. README "Configuration" lists every variable; "Deploying" the rest.
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -27,13 +33,20 @@ def env_list(name, default=""):
 DEBUG = env_bool("DEBUG", default=False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=1 for development).")
+if DEBUG and not SECRET_KEY:
     SECRET_KEY = "development-only-not-secret"  # noqa: S105 - only with DEBUG on
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+if not DEBUG:
+    missing = [name for name, value in (("SECRET_KEY", SECRET_KEY), ("ALLOWED_HOSTS", ALLOWED_HOSTS)) if not value]
+    if missing:
+        them = "it" if len(missing) == 1 else "them"
+        sys.exit(
+            f"Refusing to start: {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set (production "
+            f"settings, DEBUG off). Set {them} in the environment, or DEBUG=1 for development."
+        )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -52,6 +65,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "allauth",
     "allauth.account",
+    "allauth.mfa",  # two-factor authentication: an authenticator app (TOTP) and recovery codes
     "core",
     "people",
     "cells",
@@ -62,7 +76,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.middleware.HealthCheckMiddleware",  # GET /healthz, before the host check and the HTTPS redirect
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)
+    "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",  # 304 to a matching If-None-Match (ETag)
     "core.middleware.PageCacheMiddleware",  # visitors' pages from the cache, before sessions (core/caching.py)
@@ -133,6 +150,12 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[A Better Way] "
 # allauth's own rate limits stay on (login failures, password resets, sign-ups, confirmations).
 
+# Two-factor authentication (allauth.mfa) at /accounts/2fa/: any member may turn it on from their profile; staff
+# are asked to until they do (betterway.context_processors.navigation), and the admin's login is the site's
+# (betterway/urls.py), so it asks for the second factor too.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "A Better Way"
+
 # Email: printed to the console in development; SMTP from the environment in production.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "A Better Way <noreply@example.org>")
 if os.environ.get("EMAIL_HOST"):
@@ -151,7 +174,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -171,7 +194,12 @@ MEDIA_ROOT = BASE_DIR / "media"
 # (or two benchmark archives) sharing one Redis never read each other's pages.
 if os.environ.get("REDIS_URL"):
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        "default": {
+            # A Redis that does not answer within a second is an empty cache, not an error (core/cache.py).
+            "BACKEND": "core.cache.ForgivingRedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 1000}}}
@@ -200,15 +228,39 @@ TAGGIT_CASE_INSENSITIVE = True
 # no markup, length-limited; text without a comma is one topic. (taggit's edit string reads back the same.)
 TAGGIT_TAGS_FROM_STRING = "core.tags.parse"
 
+# HTTPS only in production: behind a proxy that says X-Forwarded-Proto (README "Deploying"). /healthz is answered
+# before the redirect (core.middleware.HealthCheckMiddleware), so a load balancer may ask over plain HTTP.
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Permissions-Policy: nothing powerful (camera, location, payment…) may be asked for (core/middleware.py).
+
+# Content Security Policy (django-csp): scripts and styles only from the site's own files (static/js, static/css),
+# never inline; no plugins, no framing, forms post only here. Images may be data: URLs (the QR code of two-factor
+# set-up). Pages from the cache keep the header: it is added on the way out, above the page cache.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,

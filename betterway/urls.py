@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
@@ -7,6 +8,10 @@ from .archive import archive_index, archive_year
 from .questions import question_list
 
 register_converter(calendars.DayConverter, "isoday")
+
+# The admin's own login form would let staff in with a password alone: its login is the site's (allauth), which
+# asks for the second factor of anyone who has turned two-factor authentication on. Non-staff are refused (403).
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -1,7 +1,10 @@
+import sys
+
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from cells.models import Cell, Meeting, UpcomingDate
+from core import health
 from core.roles import is_member
 from insights.models import Insight, Principle, Topic
 
@@ -65,4 +68,9 @@ def page_not_found(request, exception):
 
 
 def server_error(request):
+    """An error no view answered. When it is that the database cannot be reached (PostgreSQL stopped or
+    restarting), visitors get the 503 page, made without the database, and the next request tries again
+    (connections are health-checked: settings.DATABASES), so the site recovers by itself (core/health.py)."""
+    if health.database_is_away(sys.exc_info()[1]):
+        return health.unavailable_page()
     return render(request, "500.html", status=500)

@@ -5,6 +5,9 @@
 - MembersOnlyMiddleware: the page that invites a visitor to log in, for content that is for members.
 - NotFoundPageInDebugMiddleware: under DEBUG (`make run`), the site's own 404 page rather than Django's.
 - PageCacheMiddleware: visitors' pages from the cache (core/caching.py).
+- HealthCheckMiddleware: GET /healthz (core/health.py), first of all, so that a load balancer or the container's
+  health check may ask over plain HTTP by any address (no host check, no HTTPS redirect, no session).
+- PermissionsPolicyMiddleware: the Permissions-Policy header (Django has no setting for it).
 """
 
 from django.conf import settings
@@ -13,7 +16,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import get_resolver
 
-from . import caching
+from . import caching, health
 from .permissions import ForMembers
 from .text import NUL
 
@@ -90,4 +93,51 @@ class PageCacheMiddleware:
             response = self.get_response(request)
             if caching.may_keep(request, response):
                 caching.keep(key, generation, response)
+        return response
+
+
+class HealthCheckMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path == "/healthz" and request.method in ("GET", "HEAD"):
+            return health.healthz()
+        return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """The site uses no camera, microphone, location, payment or other powerful feature: none may be asked for,
+    by the site or by anything it frames (it frames nothing)."""
+
+    POLICY = ", ".join(
+        f"{feature}=()"
+        for feature in (
+            "accelerometer",
+            "autoplay",
+            "browsing-topics",
+            "camera",
+            "display-capture",
+            "encrypted-media",
+            "fullscreen",
+            "geolocation",
+            "gyroscope",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "picture-in-picture",
+            "screen-wake-lock",
+            "serial",
+            "usb",
+            "xr-spatial-tracking",
+        )
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.POLICY)
         return response

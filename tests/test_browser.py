@@ -127,6 +127,7 @@ def the_pages(users):
     ]
     return [(name, None, path, then) for name, path, then in anonymous] + [
         ("profile", users["member"], reverse("people:profile"), None),
+        ("two-factor", users["staff"], reverse("mfa_index"), None),
         ("notification-preferences", users["member"], reverse("notifications:preferences"), None),
         ("note-form", users["convenor"], reverse("cells:meeting_create"), None),
         ("note-form-errors", users["convenor"], reverse("cells:meeting_create"), submit("save")),
@@ -170,6 +171,11 @@ def session_cookie(site, user):
     }
 
 
+def csp_refusals(message):
+    """A console message that says the Content-Security-Policy blocked something, as a list of one (or none)."""
+    return [message.text] if "Content Security Policy" in message.text else []
+
+
 def axe_problems(results):
     return [
         f"{violation['id']} ({violation['impact']}): {violation['help']} — "
@@ -192,6 +198,8 @@ def test_every_page_type_passes_axe_at_phone_and_desktop_widths_in_light_and_dar
         for scheme in SCHEMES:
             context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
             page = context.new_page()
+            refused = []  # what the Content-Security-Policy blocked: the page's own scripts and styles must all pass
+            page.on("console", lambda message, refused=refused: refused.extend(csp_refusals(message)))
             signed_in_as = None
             for name, user, path, then in pages:
                 if user != signed_in_as:
@@ -205,6 +213,8 @@ def test_every_page_type_passes_axe_at_phone_and_desktop_widths_in_light_and_dar
                     page.wait_for_load_state()
                 where = f"{name} ({path}) at {width}px, {scheme}"
                 problems += [f"{where}: {problem}" for problem in axe_problems(axe.run(page))]
+                problems += [f"{where}: {text}" for text in refused]
+                refused.clear()
                 overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
                 if overflow > 0:
                     problems.append(f"{where}: scrolls sideways by {overflow}px")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
@@ -1013,6 +1014,20 @@ EXPECTATIONS = {
     "account_signup": Page(fixed("account_signup"), anonymous_only),
     "account_logout": Page(fixed("account_logout"), lambda role, v=None: 302, method="post"),
     "account_inactive": Page(fixed("account_inactive"), everyone),
+    # two-factor authentication (allauth.mfa): for anyone logged in; what needs a recent password is sent to ask
+    # for it, what the reader has not set up is not there
+    "mfa_index": Page(fixed("mfa_index"), logged_in),
+    "mfa_authenticate": Page(fixed("mfa_authenticate"), lambda role, v=None: logged_in(role, ok=302)),
+    "mfa_reauthenticate": Page(fixed("mfa_reauthenticate"), lambda role, v=None: logged_in(role, ok=302)),
+    "mfa_activate_totp": Page(fixed("mfa_activate_totp"), lambda role, v=None: logged_in(role, ok=302)),
+    "mfa_deactivate_totp": Page(fixed("mfa_deactivate_totp"), lambda role, v=None: logged_in(role, ok=404)),
+    "mfa_view_recovery_codes": Page(fixed("mfa_view_recovery_codes"), lambda role, v=None: logged_in(role, ok=404)),
+    "mfa_generate_recovery_codes": Page(
+        fixed("mfa_generate_recovery_codes"), lambda role, v=None: logged_in(role, ok=302)
+    ),
+    "mfa_download_recovery_codes": Page(
+        fixed("mfa_download_recovery_codes"), lambda role, v=None: logged_in(role, ok=404)
+    ),
     "account_reauthenticate": Page(fixed("account_reauthenticate"), logged_in),
     "account_email": Page(fixed("account_email"), logged_in),
     "account_email_verification_sent": Page(fixed("account_email_verification_sent"), everyone),
@@ -1062,8 +1077,12 @@ def admin_allowed(role, variant=None):
 
 ADMIN_SITE = {
     "admin:index": Page(fixed("admin:index"), admin_only()),
-    # the login form: anyone may see it (non-staff are told they may not enter); staff are sent in
-    "admin:login": Page(fixed("admin:login"), lambda role, v=None: 302 if role == "staff" else 200),
+    # the admin's login is the site's (two-factor included): visitors are sent to it, other members refused, staff
+    # sent in
+    "admin:login": Page(
+        fixed("admin:login"),
+        lambda role, v=None: {"staff": 302, "anonymous": LOGIN}.get(role, 403),
+    ),
     # logging out is a POST; others are sent to the admin's front page, which sends them to log in
     "admin:logout": Page(fixed("admin:logout"), admin_only(405, others=302)),
     "admin:password_change": Page(fixed("admin:password_change"), admin_only()),
@@ -1124,6 +1143,9 @@ def admin_object(world, label, variant):
         ),
         "notifications.Delivery": lambda: world["roles"]["reviewer"].deliveries.create(
             key="bulletin:2026-W01", kind="bulletin"
+        ),
+        "mfa.Authenticator": lambda: Authenticator.objects.create(
+            user=world["roles"]["reviewer"], type=Authenticator.Type.RECOVERY_CODES, data={"seed": "00" * 20}
         ),
     }[label]()
 
