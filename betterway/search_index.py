@@ -214,8 +214,7 @@ def _comment_entries(pks):
     """A comment shown on its page: a removed one shows its text to nobody, and a hidden one is for moderators,
     who find it in moderation, not in search. The entry names what the comment is on (its meeting or insight),
     so that search asks only whether the reader may read that (discussion.models.commentable)."""
-    shown = Comment.objects.filter(pk__in=pks, removed_at__isnull=True, hidden_at__isnull=True)
-    for comment in shown.select_related("meeting", "insight"):
+    for comment in Comment.objects.filter(pk__in=pks).shown().select_related("meeting", "insight"):
         target = comment.target
         entry = SearchEntry(
             kind=SearchEntry.Kind.COMMENT,
