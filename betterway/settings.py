@@ -266,9 +266,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "{asctime} {levelname} {name} {message}", "style": "{"}},
+    "filters": {"outage_in_one_line": {"()": "core.health.OutageInOneLine"}},
     "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "plain"}},
     "root": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # while the database is away, a warning line a request, not a traceback (core/health.py)
+        "django.request": {"filters": ["outage_in_one_line"]},
+    },
 }
 
 # How many items a list page shows before it paginates.

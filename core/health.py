@@ -7,6 +7,7 @@ balancers and the container's HEALTHCHECK ask it.
 """
 
 import json
+import logging
 import uuid
 
 from django.core.cache import cache
@@ -60,3 +61,18 @@ def unavailable_page():
     response["Retry-After"] = str(RETRY_AFTER)
     response["Cache-Control"] = "no-store"
     return response
+
+
+class OutageInOneLine(logging.Filter):
+    """On the django.request logger (settings.LOGGING): a 503 while the database is away is logged as one
+    warning line ("Service Unavailable: /notes/"), not an error with a traceback for every request; the first
+    line of the cause stays in the message. Other errors are untouched."""
+
+    def filter(self, record):
+        if getattr(record, "status_code", None) == 503:
+            cause = record.exc_info[1] if record.exc_info else None
+            if cause is not None:
+                record.msg = f"{record.msg} ({str(cause).splitlines()[0] if str(cause) else type(cause).__name__})"
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True

@@ -21,11 +21,19 @@ def _window_key(kind, user, seconds, now):
     return f"discussion:{kind}:{user.pk}:{seconds}:{int(now // seconds)}"
 
 
-def refusal(kind, user, *, noun="comments"):
-    """The friendly message when `user` has posted as many `kind` as they may for now; None when they may post."""
+def take(kind, user, *, noun="comments"):
+    """Count one more post of `kind` by `user` in each window and return None; or, when that would be more
+    than they may post for now, count nothing and return the friendly message. Counted with the cache's
+    atomic increment, so posts sent at the same moment (several workers, several app servers) cannot pass the
+    limit together: each sees the count its own increment made. give_back() when the post is not made after all."""
     now = time.time()
+    taken = []
     for seconds, most, span, later in LIMITS:
-        if (cache.get(_window_key(kind, user, seconds, now)) or 0) >= most:
+        key = _window_key(kind, user, seconds, now)
+        taken.append(key)
+        if _increment(key, seconds) > most:
+            for counted in taken:
+                _decrement(counted)
             return (
                 f"You have posted {most} {noun} in {span}, which is as many as we allow. "
                 f"Please try again {later}: your text is kept below."
@@ -33,16 +41,27 @@ def refusal(kind, user, *, noun="comments"):
     return None
 
 
-def count(kind, user):
-    """One more post by `user` in each window."""
+def give_back(kind, user):
+    """Uncount a post take() counted (it was refused or failed after all)."""
     now = time.time()
     for seconds, *_rest in LIMITS:
-        key = _window_key(kind, user, seconds, now)
-        cache.add(key, 0, timeout=seconds + 5)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=seconds + 5)
+        _decrement(_window_key(kind, user, seconds, now))
+
+
+def _increment(key, seconds):
+    cache.add(key, 0, timeout=seconds + 5)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr (or the cache is away: core/cache.py)
+        cache.set(key, 1, timeout=seconds + 5)
+        return 1
+
+
+def _decrement(key):
+    try:
+        cache.decr(key)
+    except ValueError:  # expired meanwhile: nothing to give back
+        pass
 
 
 def first_time(user, place, text):

@@ -46,11 +46,12 @@ def post_comment(target, *, author, body, parent=None):
     """Post `body` on `target` (a meeting or insight), as a reply to `parent` if given. Refused (with the
     message to show) when the author has posted as many comments as they may for now, or sent the same
     text there a moment ago."""
-    message = throttle.refusal("comments", author)
+    message = throttle.take("comments", author)
     if message:
         raise Refused(message, 429)
     place = _place(target, parent)
     if not throttle.first_time(author, place, body):
+        throttle.give_back("comments", author)
         raise Refused("You posted this same text here a moment ago, so it was not posted again.", 409)
     comment = Comment(author=author, body=body, parent=parent, **{target._meta.model_name: target})
     try:
@@ -58,8 +59,8 @@ def post_comment(target, *, author, body, parent=None):
             pass
     except Exception:
         throttle.forget(author, place, body)
+        throttle.give_back("comments", author)
         raise
-    throttle.count("comments", author)
     comment_posted.send(sender=Comment, comment=comment)
     return comment
 

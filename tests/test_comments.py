@@ -250,6 +250,17 @@ def test_posting_is_throttled_per_account_with_a_friendly_message(users, client_
     assert client_for(users["cell_member"]).post(post_url(meeting), {"body": "Mine"}).status_code == 302
 
 
+def test_posts_sent_at_the_same_moment_cannot_pass_the_limit_together(users, meeting):
+    """Eleven posts that each get past the limit's check before any of them is saved (as when several workers
+    take them at the same moment): the eleventh is refused, because taking a place counts it at once."""
+    places = [throttle.take("comments", users["member"]) for _ in range(11)]
+    assert places[:10] == [None] * 10
+    assert "You have posted 10 comments in a minute" in places[10]
+    throttle.give_back("comments", users["member"])  # one of the ten failed after all: a place is free again
+    assert throttle.take("comments", users["member"]) is None
+    assert throttle.take("comments", users["member"]) is not None
+
+
 def test_the_daily_limit_holds_too(users, client_for, meeting, monkeypatch):
     monkeypatch.setattr(throttle, "LIMITS", [(60, 10, "a minute", "in a minute"), (86400, 3, "a day", "tomorrow")])
     client = client_for(users["member"])

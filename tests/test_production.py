@@ -362,3 +362,27 @@ def test_the_admin_is_entered_through_the_sites_login(client, db):
     assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
     client.force_login(verified_user())
     assert client.get(reverse("admin:login")).status_code == 403
+
+
+def test_an_outage_is_logged_as_one_warning_line_a_request_and_other_errors_in_full(db, caplog):
+    """settings.LOGGING's filter on django.request: a 503 for the database being away is a warning without a
+    traceback; a 500 keeps its traceback at ERROR."""
+    import logging
+
+    from core.health import OutageInOneLine
+
+    meeting = MeetingFactory()
+    client = Client(raise_request_exception=False)
+    request_logger = logging.getLogger("django.request")
+    assert any(isinstance(f, OutageInOneLine) for f in request_logger.filters)
+    with caplog.at_level(logging.WARNING, logger="django.request"), database_away():
+        client.get(meeting.get_absolute_url())
+    (record,) = [r for r in caplog.records if r.name == "django.request"]
+    assert record.levelname == "WARNING" and record.exc_info is None
+    assert "connection refused" in record.getMessage()
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        with mock.patch("betterway.views.Meeting.objects.visible_to", side_effect=ValueError("a bug")):
+            client.get("/")
+    (record,) = [r for r in caplog.records if r.name == "django.request"]
+    assert record.levelname == "ERROR" and record.exc_info is not None

@@ -21,13 +21,16 @@ def add_topics(request, kind, slug):
     form = AddTopicsForm(data)
     status = 200
     if data is not None and form.is_valid():
-        refusal = throttle.refusal("topics", request.user, noun="topics")
+        refusal = throttle.take("topics", request.user, noun="topics")
         if refusal:
             form.add_error("names", refusal)
             status = 429
         else:
-            added = tagging.add_topics(target, form.cleaned_data["names"], user=request.user)
-            throttle.count("topics", request.user)
+            try:
+                added = tagging.add_topics(target, form.cleaned_data["names"], user=request.user)
+            except Exception:
+                throttle.give_back("topics", request.user)
+                raise
             if added:
                 names = ", ".join(f"“{name}”" for name in added)
                 messages.success(request, f"Added the topic{'s' if len(added) > 1 else ''} {names}.")
