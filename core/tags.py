@@ -2,7 +2,8 @@
 
 - `normalise(name)`: trimmed, runs of spaces (and line breaks, tabs, no-break spaces) collapsed to one
   space, no markup (HTML tags and angle brackets, control characters, double quotes, a leading "#"),
-  at most MAX_LENGTH characters. The case is kept as typed: "Systems leadership" shows as written.
+  at most MAX_LENGTH characters. The case is kept as typed: "Systems leadership" shows as written. A name
+  with no letter or digit ("'", "{{", "!!!") is no name: its address (slug) would be empty.
 - `key(name)`: what two names are compared by (normalised and case-folded), so that "Systems leadership"
   and "systems  leadership " are one topic. The database compares with taggit's case-insensitive lookup
   (TAGGIT_CASE_INSENSITIVE), on names that are already normalised.
@@ -38,7 +39,8 @@ def _tidy(name):
 
 def normalise(name):
     """`name` as the site stores it (see the module's docstring); "" when nothing is left."""
-    return _tidy(name)[:MAX_LENGTH].rstrip()
+    name = _tidy(name)[:MAX_LENGTH].rstrip()
+    return name if any(char.isalnum() for char in name) else ""
 
 
 def key(name):

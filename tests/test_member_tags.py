@@ -140,9 +140,10 @@ def test_members_add_topics_to_insights_too(users, client_for):
     [
         ("", "Type the topic you want to add."),
         ("<b></b> , ###", "in words, not only punctuation"),
+        ("!!! , {{", "in words, not only punctuation"),  # no letter or digit: its address would be empty
         ("A topic name that goes on and on well past the fifty characters", "can be up to 50 characters"),
     ],
-    ids=["empty", "only-markup", "too-long"],
+    ids=["empty", "only-markup", "only-punctuation", "too-long"],
 )
 def test_a_topic_the_site_cannot_take_gets_a_clear_error_with_the_text_kept(users, client_for, meeting, typed, message):
     response = client_for(users["member"]).post(add_url(meeting), {"names": typed})
