@@ -29,10 +29,16 @@ VENV_BIN = Path(sys.executable).parent
 PRODUCTION = {"DEBUG": "0", "SECRET_KEY": "a-production-key-" + "x" * 50, "ALLOWED_HOSTS": "betterway.example"}
 
 
+def plain_environment():
+    """This process's environment without the test run's Django variables (the browser tests set
+    DJANGO_ALLOW_ASYNC_UNSAFE, which the deployment checks rightly refuse)."""
+    ours = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}
+    return {k: v for k, v in os.environ.items() if k not in ours and not k.startswith("DJANGO_")}
+
+
 def run(args, **env):
-    """A command in a plain environment (none of the test run's Django variables) plus `env`."""
-    plain = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}}
-    plain.pop("DJANGO_SETTINGS_MODULE", None)
+    """A command in a plain environment (plain_environment()) plus `env`."""
+    plain = plain_environment()
     return subprocess.run(args, cwd=ROOT, env={**plain, **env}, capture_output=True, text=True, timeout=120)
 
 
@@ -154,7 +160,7 @@ def test_the_containers_command_serves_the_site_with_production_settings(tmp_pat
     }
     assert run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], **env).returncode == 0
     assert run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], **env).returncode == 0
-    plain = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    plain = plain_environment()
     server = subprocess.Popen(
         [str(VENV_BIN / "gunicorn"), "--config", "gunicorn.conf.py"],
         cwd=ROOT,
