@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEV := DEBUG=1
 
-.PHONY: run test install demo lint bench clean
+.PHONY: run test install demo lint bench production-checks clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: run make with PYTHON=python3.11 (or newer)")'
@@ -40,6 +40,13 @@ lint: install
 ## both archive sizes (the first run builds them); `make bench BENCH_ARGS=--quick` for a smoke test
 bench: install
 	bench/run $(BENCH_ARGS)
+
+## Issue 11's checks in one go: the production, abuse and bad-input tests (settings, deployment files, headers,
+## two-factor, health, XSS corpus in Chromium, hostile uploads, CSRF, redirects), then the reliability checks against
+## gunicorn, PostgreSQL and Redis (load, concurrency, fault, backup: bench/reliability/README.md)
+production-checks: install
+	$(PY) -m pytest tests/test_production.py tests/test_xss.py tests/test_hostile_uploads.py tests/test_request_safety.py $(PYTEST_ARGS)
+	bench/reliability/run
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -94,6 +94,6 @@ def parse_date(value):
             return datetime.date(int(parts[0]), int(parts[1]), 1), DatePrecision.MONTH
         if len(parts) == 1:
             return datetime.date(int(parts[0]), 1, 1), DatePrecision.YEAR
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a year of twenty digits, which datetime cannot hold
         pass
     raise DateError(f"Not a date: {value!r} (write YYYY-MM-DD, YYYY-MM or YYYY)")

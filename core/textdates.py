@@ -3,6 +3,7 @@
 
 import datetime
 import difflib
+import functools
 import re
 from dataclasses import dataclass
 
@@ -35,6 +36,7 @@ class FoundDate:
     warning: str = ""
 
 
+@functools.lru_cache(maxsize=4096)  # a note full of dates asks about the same few words again and again
 def month_number(word):
     """1–12 for a month name or its abbreviation; a close misspelling ('Match') counts, with a warning."""
     word = word.lower().rstrip(".")

@@ -8,6 +8,7 @@ disagrees with the date found lowers the confidence and says so.
 
 import datetime
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from cells.times import TimeError, find_times
@@ -50,13 +51,21 @@ def _weekday_index(word):
 
 def _matches(text):
     """Day-and-month matches in `text`, in order, a month-first one only where no day-first one is."""
-    found = []
-    for pattern in (DAY_FIRST, MONTH_FIRST):
-        for match in pattern.finditer(text):
-            month, warning = month_number(match["month"])
-            if month is None or any(match.start() < m.end() and m.start() < match.end() for m, *_ in found):
-                continue
-            found.append((match, month, warning))
+    day_first = []
+    for match in DAY_FIRST.finditer(text):  # in order, and none overlaps another
+        month, warning = month_number(match["month"])
+        if month is not None:
+            day_first.append((match, month, warning))
+    starts = [match.start() for match, *_ in day_first]
+    found = list(day_first)
+    for match in MONTH_FIRST.finditer(text):
+        month, warning = month_number(match["month"])
+        if month is None:
+            continue
+        before = bisect_left(starts, match.end())  # the day-first matches that start before this one ends
+        if before and day_first[before - 1][0].end() > match.start():  # the last of them ends last: it overlaps
+            continue
+        found.append((match, month, warning))
     return sorted(found, key=lambda item: item[0].start())
 
 

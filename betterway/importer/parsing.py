@@ -18,6 +18,7 @@ Convenors write the same parts in many ways, and the importer reads, at least:
 """
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from cells.models import Meeting, Speaker
@@ -25,6 +26,12 @@ from core.textdates import find_date
 
 from .confidence import HIGH, LOW, MEDIUM, Sure
 from .nextdates import find_next_dates, mentions_a_day, weekday_agrees
+
+# A note naming more speakers, or giving more next dates, is refused: no meeting has that many, each speaker is a
+# person to save, and the work of matching grows with them.
+MAX_SPEAKERS = 200
+MAX_NEXT_DATES = 100
+MAX_NOTES = 100  # in one file: the network's exported listings hold a dozen (saving.import_file refuses more)
 
 START_MARK = "A Better Way A Better Way"
 END_MARK = "Read More"
@@ -124,7 +131,9 @@ LABEL_ROLES = [
 SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
 _NAME_WORD = r"(?:Mc|Mac|O’|O')?[A-Z][a-z]+(?:[-’'][A-Z]?[a-z]+)*"
 NAME = rf"{_NAME_WORD}(?:[ \xa0]+{_NAME_WORD}){{1,2}}"
-ORGANISATION = r"(?:the\s+)?[A-Z][\w&’'-]*(?:[ \xa0]+(?:of|for|and|&|the|[A-Z][\w&’'-]*))*"
+# At most a dozen words after the first: unbounded, a long line of capitalised words and "of"s would be read
+# again from each of its names, and a note of such lines would take hours (tests/test_hostile_uploads.py).
+ORGANISATION = r"(?:the\s+)?[A-Z][\w&’'-]*(?:[ \xa0]+(?:of|for|and|&|the|[A-Z][\w&’'-]*)){0,12}"
 SPEAKING = (
     r"said|says|explained|described|introduced|presented|spoke|opened|led|facilitated|chaired|welcomed"
     r"|set out|talked|reflected|argued|outlined|shared|gave|told|distinguished|identified|agreed|summarised"
@@ -651,16 +660,23 @@ def _heading_sure(how):
 def _add_next_dates(text, note):
     """The next meeting dates in `text`, into note.next_dates (one per day: the one with times kept)."""
     found, warnings = find_next_dates(text, meeting_date=note.date, meeting_precision=note.date_precision)
-    for warning in warnings:
-        if warning not in note.warnings:
-            note.warnings.append(warning)
     for new in found:
         same = next((old for old in note.next_dates if old.date == new.date and new.date), None)
         if same is None:
             if new.date or not any(old.text == new.text for old in note.next_dates):
                 note.next_dates.append(new)
+                if len(note.next_dates) > MAX_NEXT_DATES:
+                    raise NoteError(
+                        f"This note gives more than {MAX_NEXT_DATES} next meeting dates; a note can give at most "
+                        f"{MAX_NEXT_DATES}. Keep the next few, and try again."
+                    )
         elif same.start_time is None and new.start_time is not None:
             note.next_dates[note.next_dates.index(same)] = new
+    given = set(note.warnings)
+    for warning in warnings:
+        if warning not in given:
+            note.warnings.append(warning)
+            given.add(warning)
     note.next_dates.sort(key=lambda found: (found.date is None, found.date or 0))
 
 
@@ -676,49 +692,120 @@ def _markdown(parts):
 # --- speakers ---------------------------------------------------------------------------------
 
 
+_SENTENCE_BREAK = re.compile(r"[.?!]\s|\n")
+_LONGEST_FIRST_NAME = 40  # first names up to this long are looked up among the words that act (_Acting)
+
+
 def _speakers(text, known_people, listed=()):
-    """People who present, introduce, facilitate or lead, with a role and organisation where written."""
+    """People who present, introduce, facilitate or lead, with a role and organisation where written.
+
+    The work grows with the text, not with the text times the people in it or on the site: names are matched to
+    the site's people by dictionary (_Known), sentence breaks are found once, and a person named in full once is
+    looked for acting by first name only if that first name stands before a verb of speaking (_Acting)."""
     found = {}
-    known = sorted(known_people, key=len, reverse=True)
+    known = _Known(known_people)
+    breaks = [match.end() for match in _SENTENCE_BREAK.finditer(text)]
     for item, label in listed:
         _listed_speaker(item, label, known, found)
     for pattern in SPEAKER_PATTERNS:
         for match in pattern.finditer(text):
-            name = _known_name(LEADING_WORDS.sub("", match["name"].strip()), known)
-            if not _a_person(name) or _quoted_in_passing(text, match):
+            name = known.match(LEADING_WORDS.sub("", match["name"].strip()))
+            if not _a_person(name) or _quoted_in_passing(text, match, breaks):
                 continue
             speaker = found.setdefault(name, ParsedSpeaker(name=name))
             _describe_from_match(speaker, match)
     # "Cate said …" once the note has named Cate Newnes-Smith in full (or described "Rick Henderson is CEO of …")
     described = [match["name"] for pattern in DESCRIPTIONS for match in pattern.finditer(text)]
-    for person in known + [LEADING_WORDS.sub("", name) for name in described]:
+    acting = _Acting(text)
+    for person in known.ordered + [LEADING_WORDS.sub("", name) for name in described]:
+        if person in found or not acting.may_act(person) or person not in text:
+            continue
         first = person.split()[0]
-        if person in text and person not in found and re.search(rf"\b{re.escape(first)}\s+(?:{SPEAKING})\b", text):
-            if _a_person(person):
-                found[person] = ParsedSpeaker(name=person, found_by="named again")
+        if re.search(rf"\b{re.escape(first)}\s+(?:{SPEAKING})\b", text) and _a_person(person):
+            found[person] = ParsedSpeaker(name=person, found_by="named again")
     for pattern in DESCRIPTIONS:
         for match in pattern.finditer(text):
-            speaker = found.get(_known_name(LEADING_WORDS.sub("", match["name"]), known))
+            speaker = found.get(known.match(LEADING_WORDS.sub("", match["name"])))
             if speaker and (not speaker.organisation or speaker.organisation_guessed):
                 speaker.organisation = _organisation(match["org"])
                 speaker.organisation_guessed = False
                 speaker.job = speaker.job or (match.groupdict().get("job") or "").strip()
+    organisations = {speaker.organisation for speaker in found.values()}
+    people = [speaker for name, speaker in found.items() if name not in organisations]
+    if len(people) > MAX_SPEAKERS:
+        raise NoteError(
+            f"This note names {len(people):,} speakers; a meeting can name at most {MAX_SPEAKERS}. "
+            "Split it into one note per meeting, or list only those who spoke, and try again."
+        )
+    sentences = SENTENCE_END.split(text)
     for speaker in found.values():
         if speaker.role_stated:
             continue
-        role = _role(text, speaker.name, others=found.keys())
+        role = _role(sentences, speaker.name, others=found.keys())
         speaker.role, speaker.role_stated = role or Speaker.Role.PRESENTER, role is not None
-    organisations = {speaker.organisation for speaker in found.values()}
-    return [speaker for name, speaker in found.items() if name not in organisations]
+    return people
+
+
+class _Known:
+    """The names of the people on the site, for matching a name in a note to one of them: the longest name that
+    is the name, begins with it, or with which it begins (word by word: "Jane Smith" and "Jane Smith Jones")."""
+
+    def __init__(self, names):
+        self.ordered = sorted(names, key=len, reverse=True)
+        self._rank = {}  # name → its place in ordered (the first of equal names)
+        self._rank_by_start = {}  # the words a name begins with → the place of the first name beginning so
+        for rank, person in enumerate(self.ordered):
+            self._rank.setdefault(person, rank)
+            for cut in _spaces(person):
+                self._rank_by_start.setdefault(person[:cut], rank)
+
+    def match(self, name):
+        ranks = [self._rank[name[:cut]] for cut in _spaces(name) if name[:cut] in self._rank]
+        ranks += [rank for rank in (self._rank.get(name), self._rank_by_start.get(name)) if rank is not None]
+        return self.ordered[min(ranks)] if ranks else name
+
+
+def _spaces(name):
+    """Where the spaces of `name` are."""
+    return [index for index, char in enumerate(name) if char == " "]
+
+
+class _Acting:
+    """Every word (with its endings after a punctuation mark) that stands before a verb of speaking, found in one
+    pass: a person's first name can be "Cate" in "Cate said" only if it is one of them."""
+
+    TOKEN = re.compile(rf"(?<!\S)(\S+)(?=\s+(?:{SPEAKING})\b)")
+
+    def __init__(self, text):
+        self.words = set()
+        for match in self.TOKEN.finditer(text):
+            token = match[1][-_LONGEST_FIRST_NAME:]
+            self.words.add(token)
+            self.words.update(token[index:] for index in range(1, len(token)) if not _word_char(token[index - 1]))
+
+    def may_act(self, person):
+        words = person.split()
+        if not words:
+            return False
+        first = words[0]
+        if len(first) > _LONGEST_FIRST_NAME or not _word_char(first[0]):
+            return True  # not looked up: the regular expression decides
+        return first in self.words
+
+
+def _word_char(char):
+    return char.isalnum() or char == "_"
 
 
 def _a_person(name):
     return len(name.split()) >= 2 and not NOT_NAMES.match(name) and not ORGANISATION_WORDS.search(name)
 
 
-def _quoted_in_passing(text, match):
-    """Whether the sentence names the person as someone quoted: "As the labour leader Eugene Debs said"."""
-    before = re.split(r"[.?!]\s|\n", text[: match.start()])[-1].strip(" \t\xa0‘’'\"“”")
+def _quoted_in_passing(text, match, breaks):
+    """Whether the sentence names the person as someone quoted: "As the labour leader Eugene Debs said".
+    `breaks` are where the text's sentences begin (after ". " or a new line), in order."""
+    found = bisect_right(breaks, match.start())
+    before = text[breaks[found - 1] if found else 0 : match.start()].strip(" \t\xa0‘’'\"“”")
     return bool(QUOTING.match(before))
 
 
@@ -786,7 +873,7 @@ def _listed_speaker(item, label, known, found):
         match = LISTED.match(part.strip())
         if not match or len(part) > 150:
             continue
-        name = _known_name(match["name"], known)
+        name = known.match(match["name"])
         if not _a_person(name):
             continue
         speaker = found.setdefault(name, ParsedSpeaker(name=name, found_by="list"))
@@ -803,16 +890,9 @@ def _listed_speaker(item, label, known, found):
             _describe(speaker, rest, parenthesis=False)
 
 
-def _known_name(name, known):
-    for person in known:
-        if name == person or name.startswith(person + " ") or person.startswith(name + " "):
-            return person
-    return name
-
-
-def _role(text, name, *, others=()):
+def _role(sentences, name, *, others=()):
     """The role the note gives `name`, from the sentences that name them; None when it gives none."""
-    sentences = [sentence for sentence in SENTENCE_END.split(text) if name in sentence]
+    sentences = [sentence for sentence in sentences if name in sentence]
     for role, how, pattern in ROLE_WORDS:
         for sentence in sentences:
             if how == "appositive":
@@ -832,8 +912,11 @@ def _nearest(sentence, match, names):
     """Which of `names` stands closest to the words `match` found, within 70 characters."""
     best, distance = None, 71
     for name in names:
-        for found in re.finditer(re.escape(name), sentence):
-            gap = match.start() - found.end() if found.end() <= match.start() else found.start() - match.end()
+        start = sentence.find(name)
+        while start >= 0 and name:
+            end = start + len(name)
+            gap = match.start() - end if end <= match.start() else start - match.end()
             if 0 <= gap < distance:
                 best, distance = name, gap
+            start = sentence.find(name, end)
     return best

@@ -19,7 +19,7 @@ from insights.models import Insight
 from people.identity import find_or_create_person
 from people.models import Person
 
-from .parsing import NoteError, ParsedNote, parse_note, split_notes
+from .parsing import MAX_NOTES, NoteError, ParsedNote, parse_note, split_notes
 from .readers import ReadError, read_note_file
 from .report import report
 
@@ -65,6 +65,12 @@ def import_file(name, data, *, user=None, update=False, dry_run=False):
     notes = split_notes(text)
     if not notes:
         return [ImportResult("error", None, message=f"{name}: no note found in the file.", source=name)]
+    if len(notes) > MAX_NOTES:
+        message = (
+            f"{name}: the file holds {len(notes):,} notes; at most {MAX_NOTES} are imported from one file. "
+            "Split it into smaller files and try again."
+        )
+        return [ImportResult("error", None, message=message, source=name)]
     known_cells = list(Cell.objects.values_list("name", flat=True))
     known_people = list(_visible(Person, user).values_list("name", flat=True))
     results = []

@@ -24,7 +24,9 @@ RECENTLY = timedelta(days=30)
 def _back(request, comment):
     """Where a moderator's action returns: the page they came from (the moderation page), else the comment."""
     back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(back)
     return redirect(comment)
 
