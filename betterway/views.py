@@ -60,6 +60,12 @@ def permission_denied(request, exception):
     return render(request, "403.html", status=403)
 
 
+def csrf_failure(request, reason=""):
+    """A form sent without a valid CSRF token (settings.CSRF_FAILURE_VIEW): the site's own page saying what to do,
+    not Django's bare one. Nothing was saved."""
+    return render(request, "403_csrf.html", status=403)
+
+
 def page_not_found(request, exception):
     """Also under DEBUG (core.middleware.NotFoundPageInDebugMiddleware). It offers a visitor to log in: some pages
     show only to members, and a 404 never says whether something is there."""

@@ -505,3 +505,13 @@ def test_invalid_utf8_in_a_form_is_read_as_replacement_characters_not_an_error(c
     )
     assert response.status_code == 200 and "NUL character" in response.content.decode()
     assert snapshot() == before
+
+
+def test_a_form_without_its_token_gets_the_sites_own_page_saying_what_to_do(users):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users["member"])
+    response = client.post(reverse("people:profile"), {"name": "Typed"})
+    assert response.status_code == 403
+    text = response.content.decode()
+    assert "The form had expired" in text and "Nothing was saved" in text
+    assert "CSRF verification failed" not in text
