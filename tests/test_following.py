@@ -283,6 +283,7 @@ def test_a_member_follows_a_cell_is_told_of_its_next_note_and_unsubscribes_from_
     browser, live_server, transactional_db, client, settings
 ):
     from django.core import mail
+    from playwright.sync_api import expect
 
     from core import publishing
 
@@ -303,8 +304,12 @@ def test_a_member_follows_a_cell_is_told_of_its_next_note_and_unsubscribes_from_
 
     page.goto(live_server.url + cell.get_absolute_url())
     page.get_by_role("button", name="Follow this cell").click()
-    assert page.get_by_text("You follow the cell Collaborative Leadership in Place.").is_visible()
-    assert page.get_by_role("button", name="Stop following this cell").is_visible()
+    expect(
+        page.get_by_text("You follow the cell Collaborative Leadership in Place.")
+    ).to_be_visible()  # waits for the page the click loads
+    expect(
+        page.get_by_role("button", name="Stop following this cell")
+    ).to_be_visible()  # waits for the page the click loads
 
     preferences = live_server.url + reverse("notifications:preferences")
 
@@ -317,10 +322,10 @@ def test_a_member_follows_a_cell_is_told_of_its_next_note_and_unsubscribes_from_
     problems += axe_problems(browser, preferences, [session], then=choose_what_cannot_be)  # with its errors
     page.goto(preferences)
     choose_what_cannot_be(page)
-    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()  # waits for the page the click loads
     page.get_by_role("group", name="Replies to your comments").get_by_label("Immediately").check()
     page.get_by_role("button", name="Save your choices").click()
-    assert page.get_by_text("Your choices are saved.").is_visible()
+    expect(page.get_by_text("Your choices are saved.")).to_be_visible()  # waits for the page the click loads
 
     publishing.publish(MeetingFactory(cell=cell, status="draft", title="Cell meeting 4"), user=None)  # commits
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["member@example.org"]
@@ -330,7 +335,9 @@ def test_a_member_follows_a_cell_is_told_of_its_next_note_and_unsubscribes_from_
     problems += axe_problems(browser, unsubscribe)
     page.goto(unsubscribe)
     page.get_by_role("button", name="Stop these emails").click()
-    assert page.get_by_role("heading", name="Done: these emails are stopped").is_visible()
+    expect(
+        page.get_by_role("heading", name="Done: these emails are stopped")
+    ).to_be_visible()  # waits for the page the click loads
     publishing.publish(MeetingFactory(cell=cell, status="draft", title="Cell meeting 5"), user=None)
     assert len(mail.outbox) == 1
     context.close()
