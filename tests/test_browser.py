@@ -7,7 +7,6 @@ desktop widths, light and dark, in test-artifacts/screenshots/<page>-<width>-<sc
 """
 
 import os
-import shutil
 import time
 from pathlib import Path
 
@@ -18,7 +17,9 @@ from django.urls import reverse
 
 from betterway.content import load_content
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+from . import chromium
+from .chromium import CHROMIUM
+
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 WIDTHS = (375, 1280)
@@ -56,17 +57,7 @@ PERSON = "cate-newnes-smith"
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = chromium.launch(playwright)
         yield browser
         browser.close()
 

@@ -14,6 +14,7 @@ from django.test import override_settings
 
 from betterway.content import load_content
 
+from . import chromium  # noqa: E402
 from .test_browser import ARTIFACTS, CHROMIUM  # noqa: F401 - skips this module too where no Chromium
 
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402  isort: skip
@@ -29,17 +30,7 @@ AXE_RULES = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = chromium.launch(playwright)
         yield browser
         browser.close()
 

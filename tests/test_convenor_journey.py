@@ -10,6 +10,7 @@ from django.test import override_settings
 
 from betterway.content import load_content
 
+from . import chromium  # noqa: E402
 from .test_browser import ARTIFACTS, CHROMIUM  # noqa: F401 - skips this module too where no Chromium
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402  isort: skip
@@ -28,17 +29,7 @@ def site(live_server, transactional_db):
 @pytest.fixture
 def browser():
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = chromium.launch(playwright)
         yield browser
         browser.close()
 

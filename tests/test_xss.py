@@ -52,6 +52,7 @@ from django.test import Client
 from django.urls import reverse
 from markdown_it import MarkdownIt
 
+from . import chromium  # noqa: E402
 from .test_browser import CHROMIUM  # noqa: F401 - skips this module too where no Chromium
 
 from playwright.sync_api import sync_playwright  # noqa: E402  isort: skip
@@ -1023,17 +1024,7 @@ def session_cookie(site, user):
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = chromium.launch(playwright)
         yield browser
         browser.close()
 
