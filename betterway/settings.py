@@ -279,3 +279,5 @@ LOGGING = {
 
 # How many items a list page shows before it paginates.
 PAGE_SIZE = 20
+# How many comments (with their replies) a note's or insight's page shows at a time.
+COMMENTS_PER_PAGE = 50

@@ -13,11 +13,13 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from taggit.models import TaggedItem
 
 from cells.models import Meeting
 from core.models import Versioned
 from core.roles import is_member, is_staff
+from core.visibility import Visibility
 from insights.models import Insight
 
 MAX_LENGTH = 4000
@@ -37,6 +39,17 @@ class CommentQuerySet(models.QuerySet):
         moderator. (Search finds these alone: betterway/search_index.py.)"""
         return self.filter(removed_at__isnull=True, hidden_at__isnull=True)
 
+    def members_only(self):
+        """Comments shown on published content out of the bin that only members read (a meeting whose key
+        points or notes are for members or a cell, a members-only insight): a comment's address invites a
+        visitor to log in for these (discussion/views/comments.py show_comment), as the page would."""
+        meetings = Meeting.objects.published().filter(
+            ~Q(visibility=Visibility.PUBLIC) | ~Q(notes_visibility=Visibility.PUBLIC)
+        )
+        return self.shown().filter(
+            Q(meeting__in=meetings.values("pk")) | Q(insight__in=Insight.objects.members_only().values("pk"))
+        )
+
     def on_visible_content(self, user):
         """Comments on content `user` may read (hidden and removed ones included: see visible_to)."""
         return self.filter(
@@ -50,13 +63,18 @@ class CommentQuerySet(models.QuerySet):
 
         A removed comment's text shows to nobody on the site; where it has replies, the page shows
         "comment removed" in its place (discussion/threads.py), without its text."""
-        comments = self.on_visible_content(user).filter(removed_at__isnull=True)
+        return self.on_visible_content(user).filter(self.readable_by(user))
+
+    def readable_by(self, user):
+        """Of the comments on content `user` may read, the condition for those they may read (visible_to's
+        second half, as a Q, so that a thread can mark each comment without asking twice)."""
+        rule = Q(removed_at__isnull=True)
         if is_staff(user):
-            return comments
+            return rule
         shown = Q(hidden_at__isnull=True)
         if is_member(user):  # convenors are members (cells/permissions.py)
             shown |= Q(meeting__cell__in=Meeting.objects.reader_cells(user, convening=True))
-        return comments.filter(shown)
+        return rule & shown
 
     def on(self, target):
         """The comments on one meeting or insight."""
@@ -113,7 +131,8 @@ class Comment(Versioned):
         return self.meeting or self.insight
 
     def get_absolute_url(self):
-        return f"{self.target.get_absolute_url()}#comment-{self.pk}"
+        """The comment's own address, which finds the page of the thread that shows it (discussion/threads.py)."""
+        return reverse("discussion:comment", args=[self.pk])
 
     @property
     def is_reply(self):

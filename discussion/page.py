@@ -17,14 +17,16 @@ from .targets import kind_of
 from .threads import thread
 
 
-def panel(target, user, *, notes_readable=None):
-    """The context of discussion/discussion.html for `user` reading `target` (fetched through visible_to).
+def panel(request, target, *, notes_readable=None):
+    """The context of discussion/discussion.html for `request.user` reading `target` (fetched through
+    visible_to); its comments a page at a time (?comments=, discussion/threads.py).
 
     Who reads the comments is decided by `commentable`; a meeting's page has asked already whether its
     reader may read its detailed notes (core.visibility.may_read_notes), the same question for a published
     meeting, and passes the answer as `notes_readable` to save asking again."""
     if not target.is_published or target.in_bin:
         return {"shown": False}
+    user = request.user
     kind = kind_of(target)
     member = is_member(user)
     readable = _comments_readable(target, user, notes_readable)
@@ -40,14 +42,15 @@ def panel(target, user, *, notes_readable=None):
     }
     if readable:
         moderator = permissions.can_moderate_on(user, target, convening=convening)
-        entries, count = thread(target, user, moderator=moderator)
+        page, count = thread(request, target, moderator=moderator)
         can_comment = member  # a member who may read the comments may comment
         if can_comment:
-            for entry in entries:
+            for entry in page.object_list:
                 if not entry.placeholder:
                     entry.reply_form = reply_form(entry.comment)
         context.update(
-            entries=entries,
+            entries=page.object_list,
+            comments_page=page,
             count=count,
             moderator=moderator,
             can_comment=can_comment,

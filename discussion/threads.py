@@ -1,17 +1,23 @@
 """The comments of one meeting or insight as a reader sees them: top-level comments, oldest first, each with
-its replies; what the reader may do with each. A fixed number of queries, however many comments there are.
+its replies, a page of COMMENTS_PER_PAGE top-level comments at a time; what the reader may do with each.
+A fixed number of queries, however many comments there are.
 
 The comments shown are those Comment.objects.visible_to(reader) holds. A top-level comment the reader may
 not see (removed by its author, or hidden) but which has replies they may see is shown as a placeholder
 ("comment removed", "comment hidden"), without its text, so the replies keep their place.
+
+A comment's address (`/comments/<pk>/`, Comment.get_absolute_url) finds the page of the thread it is on for
+the reader who follows it (`page_of`), since what is on which page depends on what that reader may read.
 """
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.conf import settings
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
 
-from people.names import name_or_member, shown_name
+from core.pagination import paginate
+from people.names import name_or_member, names_for
 
 from . import permissions
 from .models import Comment, Flag
@@ -37,17 +43,47 @@ class Entry:
         return self.comment.pk
 
 
-def thread(target, reader, *, moderator):
-    """(entries, count): the top-level entries of `target` with their replies, and how many comments the
-    reader may read there. One query: the comments on `target` (as the reader may read it), each marked
-    whether Comment.objects.visible_to(reader) holds it, with its author's name as the reader sees it."""
+def thread(request, target, *, moderator):
+    """(page, count): the page of top-level entries of `target` that ?comments= asks for, each with its
+    replies, and how many comments the reader may read there. Three queries: the comments, the names of the
+    page's authors as the reader sees them, the page count's none (the list is in hand)."""
+    reader = request.user
+    top, count = _entries(target, reader, moderator=moderator)
+    page = paginate(request, top, settings.COMMENTS_PER_PAGE, name="comments")
+    on_page = [entry for top_entry in page.object_list for entry in [top_entry, *top_entry.replies]]
+    names = names_for(reader, [entry.comment.author for entry in on_page if not entry.placeholder])
+    now = timezone.now()
+    for entry in on_page:
+        if entry.placeholder:
+            continue
+        comment = entry.comment
+        entry.can_edit = permissions.can_edit(reader, comment, now=now)
+        entry.can_delete = permissions.can_delete(reader, comment)
+        entry.can_flag = permissions.can_flag(reader, comment)
+        entry.author = name_or_member(names.get(comment.author_id), comment.author_id)
+    return page, count
+
+
+def address_on_page(comment, reader):
+    """The address of `comment` (one `reader` may read) on the page of its thread that shows it to them."""
+    top, _ = _entries(comment.target, reader, moderator=False)
+    thread_id = comment.parent_id or comment.pk
+    number = next(
+        (index // settings.COMMENTS_PER_PAGE + 1 for index, entry in enumerate(top) if entry.pk == thread_id), 1
+    )
+    query = f"?comments={number}" if number > 1 else ""
+    return f"{comment.target.get_absolute_url()}{query}#comment-{comment.pk}"
+
+
+def _entries(target, reader, *, moderator):
+    """(top-level entries in order, each with its replies; how many comments the reader may read). One query:
+    the comments on `target` (as the reader may read it), each marked whether Comment.objects.visible_to(reader)
+    holds it. Authors are not named here: only a page's are (`thread`)."""
     comments = (
         Comment.objects.on_visible_content(reader)
         .on(target)
-        .annotate(
-            shown=Exists(Comment.objects.visible_to(reader).filter(pk=OuterRef("pk"))),
-            author_shown_as=shown_name(reader, OuterRef("author_id")),
-        )
+        .select_related("author")
+        .annotate(shown=ExpressionWrapper(Comment.objects.readable_by(reader), output_field=BooleanField()))
     )
     if reader.is_authenticated:
         comments = comments.annotate(
@@ -58,7 +94,6 @@ def thread(target, reader, *, moderator):
     comments = list(comments)
     visible = [comment for comment in comments if comment.shown]
     replied_to = {comment.parent_id for comment in visible if comment.parent_id}
-    now = timezone.now()
     entries = {
         comment.pk: Entry(comment, placeholder="removed" if comment.is_removed else "hidden")
         for comment in comments
@@ -67,12 +102,8 @@ def thread(target, reader, *, moderator):
     for comment in visible:
         entries[comment.pk] = Entry(
             comment,
-            can_edit=permissions.can_edit(reader, comment, now=now),
-            can_delete=permissions.can_delete(reader, comment),
-            can_flag=permissions.can_flag(reader, comment),
             flagged_by_reader=getattr(comment, "flagged_by_reader", False),
             open_flags=getattr(comment, "open_flags", 0),
-            author=name_or_member(comment.author_shown_as, comment.author_id),
         )
     top = []
     for entry in sorted(entries.values(), key=lambda e: (e.comment.created_at, e.pk)):

@@ -7,6 +7,7 @@ urlpatterns = [
     # commenting on a meeting or an insight (discussion/views/comments.py)
     path("notes/<slug:slug>/comments/", comments.post_comment, {"kind": "meeting"}, name="meeting_comment"),
     path("insights/<slug:slug>/comments/", comments.post_comment, {"kind": "insight"}, name="insight_comment"),
+    path("comments/<int:pk>/", comments.show_comment, name="comment"),
     path("comments/<int:pk>/edit/", comments.edit_comment, name="comment_edit"),
     path("comments/<int:pk>/delete/", comments.delete_comment, name="comment_delete"),
     path("comments/<int:pk>/flag/", comments.flag_comment, name="comment_flag"),

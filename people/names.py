@@ -7,8 +7,6 @@ elsewhere (the emails of notifications/ name commenters by the same rule). An ac
 is never shown. The comment form tells the member how they will appear (`how_shown`).
 """
 
-from django.db.models import Subquery
-
 from .models import Person
 
 MEMBER = "A member"
@@ -22,7 +20,9 @@ def names_for(reader, users):
     ids = {user.pk for user in users if user is not None}
     if not ids:
         return {}
-    visible = Person.objects.visible_to(reader).filter(user_id__in=ids).values_list("user_id", "name")
+    asked = Person.objects.filter(user_id__in=ids)
+    visible = Person.objects.visible_to(reader, among=asked.values("pk")).filter(user_id__in=ids)
+    visible = visible.values_list("user_id", "name")
     return {user_id: name for user_id, name in visible if name.strip()}
 
 
@@ -37,14 +37,8 @@ def editor_names(reader, users, *, others=SOMEONE):
     return named
 
 
-def shown_name(reader, user_id):
-    """A subquery (for annotating comments) of the name of the account `user_id` (an OuterRef) as `reader`
-    sees it: None where they may not see that person."""
-    return Subquery(Person.objects.visible_to(reader).filter(user_id=user_id).values("name")[:1])
-
-
 def name_or_member(name, user_id):
-    """The name shown_name found, else "A member" ("A former member" for a deleted account)."""
+    """`name` where the reader may see it (names_for), else "A member" ("A former member" for a deleted account)."""
     if user_id is None:
         return FORMER
     return name if name and name.strip() else MEMBER

@@ -501,6 +501,80 @@ def test_a_comment_on_a_note_that_is_unpublished_shows_nowhere_until_it_is_publi
     assert not Comment.objects.visible_to(users["staff"]).exists()
 
 
+# --- long threads: a page at a time, and each comment's address finds its page ----------------------------------
+
+
+@pytest.fixture
+def long_thread(settings, meeting):
+    """Seven comments on the meeting, three to a page; the fifth has a reply, the second was hidden."""
+    settings.COMMENTS_PER_PAGE = 3
+    start = timezone.now() - datetime.timedelta(days=1)
+    comments = []
+    for n in range(1, 8):
+        comment = CommentFactory(**on(meeting), body=f"Comment number {n}.")
+        Comment.objects.filter(pk=comment.pk).update(created_at=start + datetime.timedelta(minutes=n))
+        comments.append(comment)
+    reply = CommentFactory(**on(meeting), parent=comments[4], body="A reply to number 5.")
+    Comment.objects.filter(pk=comments[1].pk).update(hidden_at=timezone.now())
+    return comments, reply
+
+
+def shown_on(html):
+    return [n for n in range(1, 8) if f"Comment number {n}." in html]
+
+
+def test_a_long_thread_shows_a_page_of_comments_at_a_time_with_their_replies(users, client_for, meeting, long_thread):
+    client = client_for(users["member"])
+    first = page(client, meeting)
+    assert shown_on(first) == [1, 3, 4]  # the hidden second is not shown, nor counted in a page
+    assert "Page 1 of 2" in first and "?comments=2#comments" in first
+    assert 'Comments <span class="count" data-comment-count>(7)</span>' in first  # six comments and the reply
+    second = client.get(meeting.get_absolute_url(), {"comments": 2}).content.decode()
+    assert shown_on(second) == [5, 6, 7] and "A reply to number 5." in second
+    assert "Page 2 of 2" in second
+    past_the_end = client.get(meeting.get_absolute_url(), {"comments": 9}).content.decode()
+    assert shown_on(past_the_end) == [5, 6, 7]
+
+
+def test_a_comments_address_opens_the_page_of_the_thread_that_shows_it_to_its_reader(
+    users, client_for, meeting, long_thread
+):
+    comments, reply = long_thread
+    note = meeting.get_absolute_url()
+    member = client_for(users["member"])
+    assert reply.get_absolute_url() == f"/comments/{reply.pk}/"
+    assert member.get(reply.get_absolute_url())["Location"] == f"{note}?comments=2#comment-{reply.pk}"
+    assert member.get(comments[0].get_absolute_url())["Location"] == f"{note}#comment-{comments[0].pk}"
+    assert member.get(comments[3].get_absolute_url())["Location"] == f"{note}#comment-{comments[3].pk}"
+    assert member.get(comments[1].get_absolute_url()).status_code == 404  # hidden: not theirs to read
+    followed = member.get(reply.get_absolute_url(), follow=True).content.decode()
+    assert f'id="comment-{reply.pk}"' in followed and "A reply to number 5." in followed
+    # the cell's convenor sees the hidden comment too, so the fourth is on their second page
+    convenor = client_for(users["convenor"])
+    assert convenor.get(comments[3].get_absolute_url())["Location"] == f"{note}?comments=2#comment-{comments[3].pk}"
+    assert convenor.get(comments[1].get_absolute_url())["Location"] == f"{note}#comment-{comments[1].pk}"
+
+
+def test_a_new_comment_on_a_long_thread_lands_on_its_last_page(users, client_for, meeting, long_thread):
+    response = client_for(users["member"]).post(post_url(meeting), {"body": "The eighth word."})
+    comment = Comment.objects.latest("pk")
+    assert response["Location"] == f"{meeting.get_absolute_url()}?comments=3#comment-{comment.pk}"
+
+
+def test_a_comments_address_invites_a_visitor_to_log_in_only_where_the_page_would(users, client_for, cell):
+    members_only = MeetingFactory(cell=cell, visibility="members", notes_visibility="members")
+    public = MeetingFactory(cell=cell)
+    comment, open_comment = CommentFactory(**on(members_only)), CommentFactory(**on(public))
+    removed = CommentFactory(**on(members_only), removed_at=timezone.now())
+    visitor = Client()
+    invited = visitor.get(comment.get_absolute_url())
+    assert invited.status_code == 403 and "for members of A Better Way" in invited.content.decode()
+    assert comment.body not in invited.content.decode()
+    assert visitor.get(removed.get_absolute_url()).status_code == 404
+    assert visitor.get(open_comment.get_absolute_url()).status_code == 302
+    assert visitor.get("/comments/999999/").status_code == 404
+
+
 # --- queries ----------------------------------------------------------------------------------------------------
 
 

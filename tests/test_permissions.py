@@ -675,6 +675,22 @@ def own_comment(role, variant):
     return refused or (200 if role == COMMENTER[kind_state(variant)[2]] else 403)
 
 
+def showing_comment(role, variant):
+    """A comment's address (variant: "MARKER@kind:state", the comment, hidden one or removed one there) sends its
+    readers to the page of the thread that shows it (302); a reader not yet a member is invited to log in for a
+    shown comment on published content only members read; else 404."""
+    marker, variant = variant.split("@")
+    kind, state, _cell = kind_state(variant)
+    if role in READERS[discussion_marker(variant, marker)]:
+        return 302
+    _cell, status, *visibilities, binned = (MEETING_STATES if kind == "meeting" else INSIGHT_STATES)[state]
+    for_members = any(visibility != "public" for visibility in visibilities)
+    shown = marker == "COMMENT"  # not hidden by a moderator, not removed by its author
+    if role in EVERYONE - MEMBERS and shown and status == "published" and not binned and for_members:
+        return INVITED
+    return 404
+
+
 def flagging(role, variant):
     """Any member who sees a comment flags it, but not its author."""
     refused = seeing(role, variant, discussion_marker(variant, "COMMENT"))
@@ -963,6 +979,11 @@ EXPECTATIONS = {
         variants=on_all("insight"),
         method="post",
         data={"body": "A new comment."},
+    ),
+    "discussion:comment": Page(
+        lambda world, variant: comment_url("discussion:comment", variant.split("@")[0])(world, variant.split("@")[1]),
+        showing_comment,
+        variants=tuple(f"{marker}@{variant}" for marker in ("COMMENT", "HIDDEN", "REMOVED") for variant in COMMENTED),
     ),
     "discussion:comment_edit": Page(
         comment_url("discussion:comment_edit"), own_comment, variants=COMMENTED, shows=shows_own_comment(own_comment)

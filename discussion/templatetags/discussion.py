@@ -21,7 +21,7 @@ def discussion(context, target, notes_readable=None):
     request = context["request"]
     if context.get("preview"):
         return {"shown": False}
-    shown = panel(target, request.user, notes_readable=notes_readable)
+    shown = panel(request, target, notes_readable=notes_readable)
     return {
         **shown,
         "request": request,

@@ -6,17 +6,19 @@ without reloading, asking for the comment (or the form with its errors) as a fra
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from core import versions
-from core.permissions import require
+from core.permissions import ForMembers, require
+from core.roles import is_account, is_member
 from people.names import how_shown, name_for
 
 from .. import permissions, writing
 from ..forms import EditCommentForm, FlagForm, reply_form
 from ..models import Comment
 from ..targets import target_for
-from ..threads import Entry
+from ..threads import Entry, address_on_page
 
 
 def wants_fragment(request):
@@ -29,6 +31,17 @@ def visible_comment(user, pk):
     return get_object_or_404(
         Comment.objects.visible_to(user).select_related("meeting__cell", "insight", "author"), pk=pk
     )
+
+
+def show_comment(request, pk):
+    """A comment's address (in emails, after posting, the link on its time): the page of its thread that
+    shows it to this reader. A visitor is invited to log in for a comment on what only members read."""
+    comment = Comment.objects.visible_to(request.user).select_related("meeting", "insight").filter(pk=pk).first()
+    if comment is None:
+        if not is_member(request.user) and Comment.objects.members_only().filter(pk=pk).exists():
+            raise ForMembers(verify_email=is_account(request.user))
+        raise Http404("No comment here.")
+    return redirect(address_on_page(comment, request.user))
 
 
 def _replying_to(request, target):
@@ -75,7 +88,7 @@ def post_comment(request, kind, slug):
                 context = {"entry": entry, "post_url": request.path, "shown_as": how_shown(request.user)}
                 return render(request, "discussion/includes/comment.html", context, status=201)
             messages.success(request, "Your reply is posted." if parent else "Your comment is posted.")
-            return redirect(comment)
+            return redirect(address_on_page(comment, request.user))
     context = {
         "target": target,
         "form": form,
@@ -113,7 +126,7 @@ def edit_comment(request, pk):
             )
         else:
             messages.success(request, "Your comment is saved.")
-            return redirect(comment)
+            return redirect(address_on_page(comment, request.user))
     context = {
         "comment": comment,
         "target": comment.target,
@@ -146,7 +159,7 @@ def flag_comment(request, pk):
             messages.success(request, "Thank you. A moderator will look at the comment.")
         else:
             messages.info(request, "You have flagged this comment already: a moderator will look at it.")
-        return redirect(comment)
+        return redirect(address_on_page(comment, request.user))
     context = {
         "comment": comment,
         "target": comment.target,

@@ -23,6 +23,12 @@
   function addComment(form, node) {
     var parentField = form.querySelector("input[name=parent]");
     var parentId = parentField && parentField.value;
+    var permalink = node.querySelector("[data-permalink]");
+    if (!parentId && section.hasAttribute("data-comments-continue") && permalink) {
+      // A new comment goes at the end of the thread, on a later page than this one: go to it there.
+      window.location.assign(permalink.href);
+      return;
+    }
     var list = parentId
       ? section.querySelector('[data-replies-to="' + parentId + '"]')
       : section.querySelector("[data-comment-list]");
