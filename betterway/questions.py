@@ -14,22 +14,20 @@ from cells.models import Meeting, Question
 from core.pagination import paginate
 
 
-def _newest_first(questions):
-    return questions.select_related("raised_at__cell").order_by(
-        F("raised_at__date").desc(nulls_last=True), "-raised_at__number", "-raised_at__pk", "order", "pk"
-    )
-
-
 def question_list(request):
     visible = Meeting.objects.visible_to(request.user)
     questions = Question.objects.visible_to(request.user)
     taken_up = Question.taken_up_in.through.objects.filter(meeting__in=visible).values("question_id")
-    open_questions = _newest_first(questions.exclude(pk__in=taken_up))
-    answered = _newest_first(questions.filter(pk__in=taken_up)).prefetch_related(
-        Prefetch(
-            "taken_up_in",
-            queryset=visible.select_related("cell").order_by(F("date").asc(nulls_last=True), "number", "pk"),
-            to_attr="visible_taken_up_in",
+    open_questions = questions.exclude(pk__in=taken_up).newest_first()
+    answered = (
+        questions.filter(pk__in=taken_up)
+        .newest_first()
+        .prefetch_related(
+            Prefetch(
+                "taken_up_in",
+                queryset=visible.select_related("cell").order_by(F("date").asc(nulls_last=True), "number", "pk"),
+                to_attr="visible_taken_up_in",
+            )
         )
     )
     context = {

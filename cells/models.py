@@ -5,7 +5,7 @@ import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from taggit.managers import TaggableManager
 
@@ -48,7 +48,8 @@ class MembershipQuerySet(models.QuerySet):
         """Places in cells of people the reader may see (a hidden person's place stays hidden too)."""
         if is_staff(user):
             return self.all()
-        return self.filter(person__in=self.model._meta.get_field("person").related_model.objects.visible_to(user))
+        people = self.model._meta.get_field("person").related_model.objects
+        return self.filter(person__in=people.visible_to(user, among=people.filter(memberships__in=self.values("pk"))))
 
 
 class Membership(models.Model):
@@ -414,6 +415,16 @@ class QuestionQuerySet(models.QuerySet):
         """Questions carried forward belong to the detailed notes' layer (core/visibility.py): they show
         to those who may read the notes of the meeting that raised them."""
         return self.filter(raised_at__in=Meeting.objects.notes_visible_to(user))
+
+    def newest_first(self):
+        """By the meeting that raised them, newest first (as Meeting.newest_first), then in their order there.
+        Led by the meetings' listing index (meeting_newest_idx, of meetings out of the bin: what visible_to
+        asks anyway), so a page of the newest reads about a page of rows, however many questions there are."""
+        return (
+            self.filter(raised_at__deleted_at__isnull=True)
+            .select_related("raised_at__cell")
+            .order_by(F("raised_at__date").desc(nulls_last=True), "-raised_at__number", "-raised_at__pk", "order", "pk")
+        )
 
 
 @reversion.register()

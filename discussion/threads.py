@@ -45,8 +45,9 @@ class Entry:
 
 def thread(request, target, *, moderator):
     """(page, count): the page of top-level entries of `target` that ?comments= asks for, each with its
-    replies, and how many comments the reader may read there. Three queries: the comments, the names of the
-    page's authors as the reader sees them, the page count's none (the list is in hand)."""
+    replies, and how many comments the reader may read there, for a reader who may read the comments of
+    `target` (discussion/page.py asks). Two queries: the comments, then the names of the page's authors as the
+    reader sees them."""
     reader = request.user
     top, count = _entries(target, reader, moderator=moderator)
     page = paginate(request, top, settings.COMMENTS_PER_PAGE, name="comments")
@@ -77,11 +78,12 @@ def address_on_page(comment, reader):
 
 def _entries(target, reader, *, moderator):
     """(top-level entries in order, each with its replies; how many comments the reader may read). One query:
-    the comments on `target` (as the reader may read it), each marked whether Comment.objects.visible_to(reader)
-    holds it. Authors are not named here: only a page's are (`thread`)."""
+    the comments on `target`, each marked whether Comment.objects.visible_to(reader) holds it (its second half,
+    `readable_by`). The first half, whether the reader may read the comments of `target` at all, the callers
+    have asked already: the page's panel (discussion/page.py, `_comments_readable`), and a comment's address,
+    which found the comment through Comment.objects.visible_to. Authors are not named here: only a page's are."""
     comments = (
-        Comment.objects.on_visible_content(reader)
-        .on(target)
+        Comment.objects.on(target)  # what they are on: asked before (see above)
         .select_related("author")
         .annotate(shown=ExpressionWrapper(Comment.objects.readable_by(reader), output_field=BooleanField()))
     )

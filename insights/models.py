@@ -195,8 +195,13 @@ def visible_tagged_items(user):
 
 
 class TopicQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(pk__in=visible_tagged_items(user).values("tag_id"))
+    def visible_to(self, user, *, among=None):
+        """The topics used on what `user` may see. `among` (a queryset of topics) asks about those alone, looking
+        only at their uses (as PersonQuerySet.visible_to does)."""
+        if among is None:
+            return self.filter(pk__in=visible_tagged_items(user).values("tag_id"))
+        uses = visible_tagged_items(user).filter(tag_id__in=among.values("pk"))
+        return self.filter(pk__in=among.values("pk")).filter(pk__in=uses.values("tag_id"))
 
 
 class Topic(Tag):

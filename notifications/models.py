@@ -52,12 +52,14 @@ class FollowQuerySet(models.QuerySet):
         they may read, drop out)."""
         if not is_account(user):
             return self.none()
-        person_model = self.model._meta.get_field("person").related_model
-        return self.filter(user=user).filter(
+        people = self.model._meta.get_field("person").related_model.objects
+        own = self.filter(user=user)
+        followed_people = people.filter(pk__in=own.values("person"))  # asked about alone (PersonQuerySet)
+        return own.filter(
             Q(cell__isnull=False)  # cells and principles are everyone's
             | Q(principle__isnull=False)
             | Q(tag__in=visible_topics(user).values("pk"))
-            | Q(person__in=person_model.objects.visible_to(user).values("pk"))
+            | Q(person__in=people.visible_to(user, among=followed_people).values("pk"))
         )
 
 

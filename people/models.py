@@ -17,20 +17,22 @@ class PersonQuerySet(models.QuerySet):
     NAMED_IN = [("speaker_roles", "person"), ("insights", "authors")]  # (relation onto Person, its field back)
 
     def visible_to(self, user, *, among=None):
-        """`among`, when given, is the people the caller asks about (a queryset of Person ids: a page's few
-        commenters): the rule then looks only at the content naming them, instead of at every name in the
-        archive the reader may see, which is what keeps naming a page's authors fast at any size."""
+        """The people `user` may see. `among` (a queryset of people: a page's commenters, the person a page is
+        about, a cell's leads) asks about those alone: the answer is those of them the user may see, found by
+        looking only at the content that names them instead of at every name the reader may see in the
+        archive, which is what keeps a page that names a few people fast at any archive size."""
+        people = self if among is None else self.filter(pk__in=among.values("pk"))
         if is_staff(user):
-            return self.all()
+            return people
         rule = Q(is_public=True)
         if is_account(user):
             rule |= Q(user=user)
         for relation, back in self.NAMED_IN:
             content = self.model._meta.get_field(relation).related_model.objects.visible_to(user)
             if among is not None:
-                content = content.filter(**{f"{back}__in": among})
+                content = content.filter(**{f"{back}__in": among.values("pk")})
             rule |= Q(pk__in=content.values(back))
-        return self.filter(rule)
+        return people.filter(rule)
 
 
 class OrganisationQuerySet(models.QuerySet):

@@ -21,8 +21,7 @@ def names_for(reader, users):
     if not ids:
         return {}
     asked = Person.objects.filter(user_id__in=ids)
-    visible = Person.objects.visible_to(reader, among=asked.values("pk")).filter(user_id__in=ids)
-    visible = visible.values_list("user_id", "name")
+    visible = Person.objects.visible_to(reader, among=asked).values_list("user_id", "name")
     return {user_id: name for user_id, name in visible if name.strip()}
 
 

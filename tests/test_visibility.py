@@ -167,3 +167,42 @@ def test_visible_to_is_the_same_rule_for_meetings_and_insights(users, content):
         assert {slug.replace("-meeting", "") for slug in meetings} == {
             slug.replace("-insight", "") for slug in insights if slug != "summary"
         }, role
+
+
+def test_asking_about_a_few_people_gives_the_same_answer_as_the_whole_rule(users, cell):
+    """Person.objects.visible_to(user, among=…), which pages use to name a few people fast, keeps exactly those
+    of them that the whole rule keeps: each alone, and all together."""
+    people = {
+        state: PersonFactory(slug=f"named-{state}")
+        for state in ("public", "members", "cell", "draft", "binned", "insight-cell", "nobody")
+    }
+    for state in ("public", "members", "cell", "draft", "binned"):
+        meeting = MeetingFactory(
+            cell=cell,
+            status="draft" if state == "draft" else "published",
+            visibility=state if state in ("members", "cell") else "public",
+        )
+        if state == "binned":
+            Meeting.objects.filter(pk=meeting.pk).update(deleted_at=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC))
+        SpeakerFactory(meeting=meeting, person=people[state])
+    InsightFactory(cell=cell, visibility="cell", authors=[people["insight-cell"]])
+    people["profile"] = PersonFactory(slug="named-profile", is_public=True)
+    people["own"] = PersonFactory(slug="named-own", user=users["member"])
+    from people.models import Person
+
+    seen = {}
+    for role in ROLES:
+        user = users[role]
+        whole = set(Person.objects.visible_to(user).filter(slug__startswith="named-").values_list("slug", flat=True))
+        seen[role] = whole
+        for person in people.values():
+            asked = Person.objects.filter(pk=person.pk)
+            alone = set(Person.objects.visible_to(user, among=asked).values_list("slug", flat=True))
+            assert alone == whole & {person.slug}, (role, person.slug)
+        together = Person.objects.visible_to(user, among=Person.objects.filter(slug__startswith="named-"))
+        assert set(together.values_list("slug", flat=True)) == whole, role
+    # the rule did tell people apart
+    assert {"named-public", "named-profile", "named-own", "named-members"} <= seen["member"]
+    assert not {"named-cell", "named-insight-cell", "named-draft", "named-binned", "named-nobody"} & seen["member"]
+    assert {"named-cell", "named-insight-cell"} <= seen["cell_member"]
+    assert seen["anonymous"] == {"named-public", "named-profile"}

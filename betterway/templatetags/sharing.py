@@ -137,7 +137,8 @@ def _page_feed(context, view_name):
     if about is None:
         return None
     if view_name in PUBLIC_ONLY and context["request"].user.is_authenticated:  # for a visitor, the page shows it
-        if not PUBLIC_ONLY[view_name].objects.visible_to(AnonymousUser()).filter(pk=about.pk).exists():
+        model = PUBLIC_ONLY[view_name]
+        if not model.objects.visible_to(AnonymousUser(), among=model.objects.filter(pk=about.pk)).exists():
             return None
     return {"url": reverse(feed, args=[about.slug]), "title": f"{SITE}: {about}"}
 

@@ -1,4 +1,4 @@
-from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 
@@ -41,8 +41,7 @@ def principle_detail(request, slug):
         Question.objects.visible_to(request.user)
         .filter(raised_at__principles=principle)
         .exclude(taken_up_in__in=meetings)
-        .select_related("raised_at__cell")
-        .order_by(F("raised_at__date").desc(nulls_last=True), "-raised_at__pk", "order", "pk")
+        .newest_first()
     )
     context = {
         "principle": principle,

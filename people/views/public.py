@@ -95,7 +95,8 @@ def wrote(person, insights):
 def person_detail(request, slug):
     """What the person said and wrote, newest first, each list a page at a time (?meetings=, ?writing=): the
     meetings they spoke at (all their roles at one meeting on one line), then their pieces."""
-    person = get_object_or_404(Person.objects.visible_to(request.user).select_related("organisation"), slug=slug)
+    asked = Person.objects.filter(slug=slug)
+    person = get_object_or_404(Person.objects.visible_to(request.user, among=asked).select_related("organisation"))
     spoken_at = (
         _related("meetings").objects.visible_to(request.user).filter(pk__in=person.speaker_roles.values("meeting"))
     )
@@ -119,5 +120,5 @@ def person_detail(request, slug):
 
 def organisation_detail(request, slug):
     organisation = get_object_or_404(Organisation.objects.visible_to(request.user), slug=slug)
-    people = organisation.people.visible_to(request.user)
+    people = Person.objects.visible_to(request.user, among=organisation.people.all())
     return render(request, "people/organisation_detail.html", {"organisation": organisation, "people": people})
