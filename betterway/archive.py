@@ -73,7 +73,7 @@ def archive_year(request, year):
     this = next((row for row in listed if row["year"] == year), None)
     if this is None:
         raise Http404("Nothing from that year.")
-    page = paginate(request, year_rows(request.user, year))
+    page = paginate(request, year_rows(request.user, year), keep_count=True)
     wanted = {"meeting": [], "insight": []}
     for kind, pk, _when, _order in page.object_list:
         wanted[kind].append(pk)

@@ -31,7 +31,7 @@ def question_list(request):
         )
     )
     context = {
-        "open": paginate(request, open_questions, name="open"),
-        "answered": paginate(request, answered, name="answered"),
+        "open": paginate(request, open_questions, name="open", keep_count=True),
+        "answered": paginate(request, answered, name="answered", keep_count=True),
     }
     return render(request, "questions/question_list.html", context)

@@ -48,7 +48,7 @@ def topic_page(request, tag):
     counts = {kind: 0 for kind, _date_field in DATED.values()}
     for row in uses.order_by().values("content_type").annotate(n=Count("pk")):
         counts[kinds[row["content_type"]]] = row["n"]
-    page = paginate(request, uses)
+    page = paginate(request, uses, keep_count=True)
     wanted = {
         kind: [use.object_id for use in page.object_list if kinds[use.content_type_id] == kind] for kind in counts
     }
@@ -72,4 +72,4 @@ def topics_page(request):
         .annotate(uses=Count("pk"))
         .order_by(Lower("tag__name"), "tag__name")
     )
-    return paginate(request, topics, per_page=TOPICS_PER_PAGE)
+    return paginate(request, topics, per_page=TOPICS_PER_PAGE, keep_count=True)

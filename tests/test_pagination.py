@@ -159,3 +159,36 @@ def test_the_home_page_names_a_few_cells_and_links_to_the_rest(client, db, monke
     page = client.get(reverse("home")).content.decode()
     assert "Alder cell" in page and "Birch cell" in page and "Cedar cell" not in page
     assert f'and <a href="{reverse("cells:cell_list")}">more cells</a>' in page
+
+
+# --- the length of a long list is kept for the content generation (core/pagination.py, keep_count) ------------
+
+
+def test_a_lists_length_is_counted_once_until_the_content_changes_and_each_reader_gets_their_own(
+    settings, client_for, users, cell
+):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PAGE_CACHE = True  # counts are kept where visitors' pages are (a shared cache)
+    cache.clear()
+    principle = PrincipleFactory(slug="shared")
+    for n in range(3):
+        MeetingFactory(cell=cell, principles=[principle], date=day(n))
+    MeetingFactory(cell=cell, principles=[principle], date=day(9), visibility="cell", title="For the cell alone")
+    url = reverse("insights:principle", args=["shared"])
+
+    def heading(user):
+        client = client_for(user)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url).content.decode()
+        counts = [q for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+        return page.split('id="notes-heading">Meeting notes <span class="count">(')[1].split(")")[0], len(counts)
+
+    assert heading(users["member"])[0] == "3"
+    assert heading(users["member"]) == ("3", 0)  # asked again, nothing changed: no list counted again
+    assert heading(users["cell_member"])[0] == "4"  # another reader's rule: counted for them
+    MeetingFactory(cell=cell, principles=[principle], date=day(10))  # anything saved: a new generation
+    assert heading(users["member"])[0] == "4"
+    cache.clear()

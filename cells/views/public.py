@@ -26,7 +26,10 @@ def cell_list(request):
         )
     )
     network_events = Meeting.objects.visible_to(request.user).filter(cell__isnull=True).for_listing().newest_first()
-    context = {"cells": paginate(request, cells), "network_events": paginate(request, network_events, name="events")}
+    context = {
+        "cells": paginate(request, cells, keep_count=True),
+        "network_events": paginate(request, network_events, name="events", keep_count=True),
+    }
     return render(request, "cells/cell_list.html", context)
 
 
@@ -47,10 +50,10 @@ def cell_detail(request, slug):
     context = {
         "cell": cell,
         "leads": cell.memberships.visible_to(request.user).leading().select_related("person__organisation"),
-        "meetings": paginate(request, meetings),
-        "open_questions": paginate(request, open_questions, name="questions"),
+        "meetings": paginate(request, meetings, keep_count=True),
+        "open_questions": paginate(request, open_questions, name="questions", keep_count=True),
         "upcoming_dates": cell.upcoming_dates.filter(date__gte=timezone.localdate()),
-        "insights": paginate(request, insights, name="insights"),
+        "insights": paginate(request, insights, name="insights", keep_count=True),
     }
     return render(request, "cells/cell_detail.html", context)
 
@@ -68,7 +71,7 @@ def meeting_list(request):
     else:
         kind = None  # an unknown kind, or one with no notes: all notes rather than an empty list
     context = {
-        "page": paginate(request, meetings),
+        "page": paginate(request, meetings, keep_count=True),
         "kinds": kinds,
         "kind": kind,
         "kind_label": Meeting.Kind(kind).label if kind else "",

@@ -46,9 +46,11 @@ def principle_detail(request, slug):
     context = {
         "principle": principle,
         "body": body_after_statement(principle),
-        "insights": paginate(request, insights, name="insights"),
-        "meetings": paginate(request, meetings.filter(principles=principle).for_listing().newest_first(), name="notes"),
-        "open_questions": paginate(request, open_questions, name="questions"),
+        "insights": paginate(request, insights, name="insights", keep_count=True),
+        "meetings": paginate(
+            request, meetings.filter(principles=principle).for_listing().newest_first(), name="notes", keep_count=True
+        ),
+        "open_questions": paginate(request, open_questions, name="questions", keep_count=True),
         "other_principles": Principle.objects.exclude(pk=principle.pk),
     }
     return render(request, "insights/principle_detail.html", context)
@@ -59,7 +61,7 @@ def insight_list(request):
     kind = request.GET.get("kind")
     if kind in Insight.Kind.values:
         insights = insights.filter(kind=kind)
-    context = {"page": paginate(request, insights), "kinds": Insight.Kind.choices, "kind": kind}
+    context = {"page": paginate(request, insights, keep_count=True), "kinds": Insight.Kind.choices, "kind": kind}
     return render(request, "insights/insight_list.html", context)
 
 

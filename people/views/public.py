@@ -41,7 +41,7 @@ def person_list(request):
             Prefetch("memberships", queryset=_related("memberships").objects.leading().select_related("cell"))
         )
     )
-    page = paginate(request, people, per_page=PEOPLE_PER_PAGE)
+    page = paginate(request, people, per_page=PEOPLE_PER_PAGE, keep_count=True)
     for person in page:
         person.did = what_they_did(person)
     return render(request, "people/person_list.html", {"page": page})
@@ -100,13 +100,15 @@ def person_detail(request, slug):
     spoken_at = (
         _related("meetings").objects.visible_to(request.user).filter(pk__in=person.speaker_roles.values("meeting"))
     )
-    meetings = paginate(request, spoken_at.newest_first(), name="meetings")
+    meetings = paginate(request, spoken_at.newest_first(), name="meetings", keep_count=True)
     roles = (
         person.speaker_roles.filter(meeting__in=[meeting.pk for meeting in meetings])
         .select_related("meeting__cell")
         .order_by(F("meeting__date").desc(nulls_last=True), "-meeting__number", "-meeting__pk", "order", "pk")
     )
-    writing = paginate(request, person.insights.visible_to(request.user).for_listing().newest_first(), name="writing")
+    writing = paginate(
+        request, person.insights.visible_to(request.user).for_listing().newest_first(), name="writing", keep_count=True
+    )
     context = {
         "person": person,
         "meetings": meetings,
