@@ -201,7 +201,7 @@ class TopicQuerySet(models.QuerySet):
         if among is None:
             return self.filter(pk__in=visible_tagged_items(user).values("tag_id"))
         uses = visible_tagged_items(user).filter(tag_id__in=among.values("pk"))
-        return self.filter(pk__in=among.values("pk")).filter(pk__in=uses.values("tag_id"))
+        return (self & among).filter(pk__in=uses.values("tag_id"))
 
 
 class Topic(Tag):
