@@ -1,7 +1,8 @@
 """What a topic's page lists: every meeting and insight under it that the reader may see, newest first
 (a meeting by its date, an insight by the date it was published; undated last), a page at a time, with
-how many of each there are. The queries do not grow with the archive: the count, the counts by kind, the
-page, and the meetings and the insights on it (with their authors) when the page has some.
+how many of each there are. The queries do not grow with the archive: the count, the counts by kind (both kept
+for the content generation: core.caching.kept_answer), the page, and the meetings and the insights on it (with
+their authors) when the page has some.
 
 The rows come from visible_tagged_items (betterway/models.py): uses on content the reader may see."""
 
@@ -10,6 +11,7 @@ from django.db.models import Case, Count, DateField, F, OuterRef, Subquery, When
 from django.db.models.functions import Lower
 
 from cells.models import Meeting
+from core import caching
 from core.pagination import paginate
 from insights.models import Insight, visible_tagged_items
 
@@ -46,7 +48,7 @@ def topic_page(request, tag):
     types = ContentType.objects.get_for_models(*DATED)
     kinds = {types[model].pk: kind for model, (kind, _date_field) in DATED.items()}
     counts = {kind: 0 for kind, _date_field in DATED.values()}
-    for row in uses.order_by().values("content_type").annotate(n=Count("pk")):
+    for row in caching.kept_answer(uses.order_by().values("content_type").annotate(n=Count("pk")), list):
         counts[kinds[row["content_type"]]] = row["n"]
     page = paginate(request, uses, keep_count=True)
     wanted = {

@@ -1,10 +1,11 @@
 import sys
 
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import render
 from django.utils import timezone
 
 from cells.models import Cell, Meeting, UpcomingDate
-from core import health
+from core import caching, health
 from core.roles import is_member
 from insights.models import Insight, Principle, Topic
 
@@ -47,7 +48,10 @@ def tag_list(request):
 
 
 def tag_detail(request, slug):
-    tag = get_object_or_404(Topic.objects.visible_to(request.user), slug=slug)
+    found = caching.kept_answer(Topic.objects.visible_to(request.user, among=Topic.objects.filter(slug=slug)), list)
+    if not found:
+        raise Http404("No topic here.")
+    tag = found[0]
     page, counts = topic_page(request, tag)
     return render(request, "tags/tag_detail.html", {"tag": tag, "page": page, "counts": counts})
 

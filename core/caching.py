@@ -16,6 +16,10 @@ and no CSRF token, which sets its cookie whenever a page uses one), adding no me
 but the cookie. Each kept page carries an ETag (a hash of its bytes): a browser that sends it back in
 If-None-Match gets 304 (django.middleware.http.ConditionalGetMiddleware answers it).
 
+Answers to costly questions about content (a long list's length, a topic's counts by kind, whether a topic is
+public) are kept the same way, for the generation they were asked in: `kept_answer(queryset, answer)`, under
+the query's own SQL, so that each reader's visibility rule has its own.
+
 The cache is local memory in development and Redis when REDIS_URL is set (settings.CACHES): several app
 servers then share the pages and the generation. Local memory is per process, so without Redis the page
 cache is on only under DEBUG (one `runserver` process) unless PAGE_CACHE says otherwise (settings.py).
@@ -27,6 +31,7 @@ import time
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.http import HttpResponse
@@ -139,3 +144,26 @@ def kept(page_key):
     for name, header in headers:
         response[name] = header
     return response, current
+
+
+KEPT_SECONDS = 600
+
+
+def kept_answer(queryset, answer):
+    """`answer(queryset)` (a count, a list of rows, whether any exist) kept in the cache for the content
+    generation, under the query's own SQL: the same question asked again before anything changes is not put
+    to the database again. The SQL holds the reader's part of the visibility rule, so an answer is never given
+    to a reader whose rule differs. Where pages are not kept (`enabled`), always asked."""
+    if not enabled():
+        return answer(queryset)
+    try:
+        sql = str(queryset.query)
+    except EmptyResultSet:
+        return answer(queryset)
+    question = f"{generation()}:{queryset.db}:{answer.__module__}.{answer.__qualname__}:{sql}"
+    key = "kept:" + hashlib.sha256(question.encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = answer(queryset)
+        cache.set(key, found, KEPT_SECONDS)
+    return found

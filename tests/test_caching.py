@@ -239,3 +239,26 @@ def test_a_members_topic_suggestions_are_kept_until_the_content_changes(cell, me
     assert again.context["suggestions"] == first.context["suggestions"] and again_queries < first_queries
     move_to_bin(other, user=verified_user(is_staff=True))
     assert "Allotments" not in get(member, url)[0].context["suggestions"]
+
+
+def test_kept_answers_are_each_readers_own_and_change_with_the_content(cell):
+    """A topic used only on a cell-only note: its page and counts are kept for one reader (core.caching.kept_answer)
+    but never answer for a reader whose rule differs, and a change to the content is seen at once."""
+    from cells.models import Membership
+
+    from .factories import MembershipFactory
+
+    insider, outsider = verified_user(), verified_user()
+    MembershipFactory(cell=cell, person=PersonFactory(user=insider), role=Membership.Role.MEMBER)
+    secret = MeetingFactory(cell=cell, visibility="cell", notes_visibility="cell", tags=["inner workings"])
+    url = reverse("tag", args=["inner-workings"])
+    inside, outside = Client(), Client()
+    inside.force_login(insider)
+    outside.force_login(outsider)
+    cold, asked = get(inside, url)
+    kept, asked_again = get(inside, url)
+    assert cold.status_code == kept.status_code == 200
+    assert asked_again < asked  # the same questions, nothing changed: answered from the cache
+    assert outside.get(url).status_code == 404  # the insider's kept answer is not the outsider's
+    edit(secret, visibility="members")  # now for every member: seen at once
+    assert outside.get(url).status_code == 200

@@ -13,8 +13,10 @@ from urllib.parse import urlencode
 
 from django import template
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
 from django.urls import reverse
 
+from core import caching
 from core.markdown import plain_text
 from insights.models import Topic
 from people.models import Person
@@ -138,7 +140,8 @@ def _page_feed(context, view_name):
         return None
     if view_name in PUBLIC_ONLY and context["request"].user.is_authenticated:  # for a visitor, the page shows it
         model = PUBLIC_ONLY[view_name]
-        if not model.objects.visible_to(AnonymousUser(), among=model.objects.filter(pk=about.pk)).exists():
+        public = model.objects.visible_to(AnonymousUser(), among=model.objects.filter(pk=about.pk))
+        if not caching.kept_answer(public, QuerySet.exists):
             return None
     return {"url": reverse(feed, args=[about.slug]), "title": f"{SITE}: {about}"}
 

@@ -2,6 +2,7 @@ from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from core import caching
 from core.markdown import render_section
 from core.pagination import paginate
 from core.permissions import readable_or_invite
@@ -62,7 +63,7 @@ def meeting_list(request):
     """The notes, newest first, each with an excerpt; a meeting with no note is in its cell's series instead.
     The filters name only the kinds of meeting that have notes, with how many."""
     notes = Meeting.objects.visible_to(request.user).with_note()
-    counts = dict(notes.order_by().values_list("kind").annotate(count=Count("pk")))
+    counts = dict(caching.kept_answer(notes.order_by().values_list("kind").annotate(count=Count("pk")), list))
     kinds = [(value, label, counts[value]) for value, label in Meeting.Kind.choices if counts.get(value)]
     kind = request.GET.get("kind")
     meetings = notes.for_reading(request.user).newest_first()
