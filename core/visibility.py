@@ -109,11 +109,14 @@ class LayeredQuerySet(VisibleQuerySet):
 
     def notes_visible_to(self, user):
         """Of the rows `user` can see, those whose detailed notes they may read too."""
-        visible = self.visible_to(user)
+        return self.visible_to(user).filter(self.notes_rule(user))
+
+    def notes_rule(self, user):
+        """The condition, on one of the rows `user` can see, that they may read its detailed notes too: a Q, so
+        that a list already through visible_to can mark each row without asking of every meeting again."""
         if is_staff(user):
-            return visible
-        rule = ~Q(status=Status.PUBLISHED) | self._readers(user, "notes_visibility") | self._convening(user)
-        return visible.filter(rule)
+            return Q(pk__isnull=False)
+        return ~Q(status=Status.PUBLISHED) | self._readers(user, "notes_visibility") | self._convening(user)
 
 
 def may_read_notes(user, meeting):
