@@ -37,6 +37,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_migrate, pos
 from django.http import HttpResponse
 from django.utils import timezone
 
+from .roles import is_member, is_staff
+
 GENERATION_KEY = "content-generation"
 KEEP_HEADERS_VARYING_ON = {"cookie"}
 
@@ -167,3 +169,9 @@ def kept_answer(queryset, answer):
         found = answer(queryset)
         cache.set(key, found, KEPT_SECONDS)
     return found
+
+
+def reader_key(name, user, *parts):
+    """A cache key for something made for one reader, good for the content generation: who they are counts
+    too (a change of role or a confirmed email changes what they may see, and is no change of content)."""
+    return ":".join(map(str, (name, generation(), user.pk, is_staff(user), is_member(user), *parts)))

@@ -14,7 +14,6 @@ from taggit.models import Tag, TaggedItem
 
 from core import caching, tags
 from core.models import Versioned
-from core.roles import is_member, is_staff
 
 from .models import MemberTag
 from .targets import MODELS
@@ -41,8 +40,7 @@ def suggested_names(user, limit=500):
     """The names of the topics `user` may see (used by meetings and insights visible to them), to choose
     from when adding one. Kept in the cache for the content generation (core/caching.py): a member's every note
     page offers them, and in a large archive finding them means reading every use of every topic."""
-    # who they are counts too: a change of role or a confirmed email changes what they may see
-    key = f"topic-names:{caching.generation()}:{user.pk}:{is_staff(user)}:{is_member(user)}:{limit}"
+    key = caching.reader_key("topic-names", user, limit)
     names = cache.get(key)
     if names is None:
         names = _suggested_names(user, limit)

@@ -262,3 +262,25 @@ def test_kept_answers_are_each_readers_own_and_change_with_the_content(cell):
     assert outside.get(url).status_code == 404  # the insider's kept answer is not the outsider's
     edit(secret, visibility="members")  # now for every member: seen at once
     assert outside.get(url).status_code == 200
+
+
+def test_more_like_this_is_kept_for_each_reader_and_changes_with_the_content(cell, meeting):
+    """The "More like this" list is kept per reader for the content generation: a cell-only note like this one
+    shows to the cell's member, never to another member from the list kept for the first."""
+    from cells.models import Membership
+
+    from .factories import MembershipFactory
+
+    insider, outsider = verified_user(), verified_user()
+    MembershipFactory(cell=cell, person=PersonFactory(user=insider), role=Membership.Role.MEMBER)
+    meeting.tags.add("shared ground")
+    MeetingFactory(cell=cell, visibility="cell", title="Zebrasecret alike", tags=["shared ground"])
+    inside, outside = Client(), Client()
+    inside.force_login(insider)
+    outside.force_login(outsider)
+    url = meeting.get_absolute_url()
+    assert "Zebrasecret alike" in text(inside.get(url))
+    assert "Zebrasecret alike" in text(inside.get(url))  # kept
+    assert "Zebrasecret alike" not in text(outside.get(url))
+    MeetingFactory(cell=cell, title="Zebraopen alike", tags=["shared ground"])  # a new generation
+    assert "Zebraopen alike" in text(outside.get(url))
