@@ -74,4 +74,6 @@ def topics_page(request):
         .annotate(uses=Count("pk"))
         .order_by(Lower("tag__name"), "tag__name")
     )
-    return paginate(request, topics, per_page=TOPICS_PER_PAGE, keep_count=True)
+    page = paginate(request, topics, per_page=TOPICS_PER_PAGE, keep_count=True)
+    page.object_list = caching.kept_answer(page.object_list, list)  # every use of every topic: costly
+    return page

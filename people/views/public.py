@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import pluralize
 
+from core import caching
 from core.pagination import paginate
 
 from ..models import Organisation, Person
@@ -42,6 +43,7 @@ def person_list(request):
         )
     )
     page = paginate(request, people, per_page=PEOPLE_PER_PAGE, keep_count=True)
+    page.object_list = caching.kept_answer(page.object_list, list)  # counted over every meeting and piece: costly
     for person in page:
         person.did = what_they_did(person)
     return render(request, "people/person_list.html", {"page": page})
