@@ -107,6 +107,12 @@ class VisibleQuerySet(models.QuerySet):
 class LayeredQuerySet(VisibleQuerySet):
     """Meetings: the key points and the detailed notes can have different readers."""
 
+    def notes_members_only(self):
+        """Published, out of the bin, with key points or detailed notes that only members (or a cell's members)
+        read: the rows whose notes' page tells a reader who is not yet a member that it is for members (and so
+        the comments on them, which discuss the notes)."""
+        return self.published().exclude(visibility=Visibility.PUBLIC, notes_visibility=Visibility.PUBLIC)
+
     def notes_visible_to(self, user):
         """Of the rows `user` can see, those whose detailed notes they may read too."""
         return self.visible_to(user).filter(self.notes_rule(user))

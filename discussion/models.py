@@ -19,7 +19,6 @@ from taggit.models import TaggedItem
 from cells.models import Meeting
 from core.models import Versioned
 from core.roles import is_member, is_staff
-from core.visibility import Visibility
 from insights.models import Insight
 
 MAX_LENGTH = 4000
@@ -43,11 +42,9 @@ class CommentQuerySet(models.QuerySet):
         """Comments shown on published content out of the bin that only members read (a meeting whose key
         points or notes are for members or a cell, a members-only insight): a comment's address invites a
         visitor to log in for these (discussion/views/comments.py show_comment), as the page would."""
-        meetings = Meeting.objects.published().filter(
-            ~Q(visibility=Visibility.PUBLIC) | ~Q(notes_visibility=Visibility.PUBLIC)
-        )
         return self.shown().filter(
-            Q(meeting__in=meetings.values("pk")) | Q(insight__in=Insight.objects.members_only().values("pk"))
+            Q(meeting__in=Meeting.objects.notes_members_only().values("pk"))
+            | Q(insight__in=Insight.objects.members_only().values("pk"))
         )
 
     def on_visible_content(self, user):

@@ -566,10 +566,13 @@ def test_a_comments_address_invites_a_visitor_to_log_in_only_where_the_page_woul
     public = MeetingFactory(cell=cell)
     comment, open_comment = CommentFactory(**on(members_only)), CommentFactory(**on(public))
     removed = CommentFactory(**on(members_only), removed_at=timezone.now())
+    notes_for_members = MeetingFactory(cell=cell, notes_visibility="members")  # key points public, notes not
+    on_the_notes = CommentFactory(**on(notes_for_members))
     visitor = Client()
-    invited = visitor.get(comment.get_absolute_url())
-    assert invited.status_code == 403 and "for members of A Better Way" in invited.content.decode()
-    assert comment.body not in invited.content.decode()
+    for invite_for in (comment, on_the_notes):
+        invited = visitor.get(invite_for.get_absolute_url())
+        assert invited.status_code == 403 and "for members of A Better Way" in invited.content.decode()
+        assert invite_for.body not in invited.content.decode()
     assert visitor.get(removed.get_absolute_url()).status_code == 404
     assert visitor.get(open_comment.get_absolute_url()).status_code == 302
     assert visitor.get("/comments/999999/").status_code == 404
