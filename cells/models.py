@@ -13,7 +13,7 @@ from core import versions
 from core.dates import DatePrecision, display_date
 from core.markdown import excerpt
 from core.models import Publishable
-from core.roles import is_staff
+from core.roles import is_account, is_staff
 from core.visibility import LayeredQuerySet, Visibility, VisibleQuerySet
 
 from .times import format_times
@@ -76,6 +76,31 @@ class Membership(models.Model):
         return f"{self.person} — {self.get_role_display()}, {self.cell}"
 
 
+_membership_changes = 0  # how many times memberships (or whose account a person is) changed in this process
+
+
+def membership_changed(**kwargs):
+    """Receiver of Membership's and Person's saves and deletes (cells/apps.py): the next `cells_of` asks again."""
+    global _membership_changes
+    _membership_changes += 1
+
+
+def cells_of(user):
+    """(the ids of the cells `user` is in, the ids of those they convene), as frozensets: asked once and kept on
+    the user object, as Django's ModelBackend keeps a user's permissions (`_perm_cache`), so that a request asks
+    once however many lists, permissions and visibility rules it checks. A change of memberships in this process
+    (a saved or deleted Membership or Person) makes the next call ask again; a request's user object is its own."""
+    if not is_account(user):
+        return frozenset(), frozenset()
+    kept = getattr(user, "_cells_of", None)
+    if kept is None or kept[0] != _membership_changes:
+        asked_at = _membership_changes
+        rows = list(Membership.objects.filter(person__user=user).order_by().values_list("cell_id", "role"))
+        convened = frozenset(cell for cell, role in rows if role == Membership.Role.CONVENOR)
+        kept = user._cells_of = (asked_at, frozenset(cell for cell, _ in rows), convened)
+    return kept[1], kept[2]
+
+
 class JoinRequest(models.Model):
     """A member's request to join a cell, which its convenors accept or decline."""
 
@@ -111,10 +136,8 @@ class CellContentQuerySet(VisibleQuerySet):
     and whose convenors read all of it (core/visibility.py has the rule)."""
 
     def reader_cells(self, user, *, convening=False):
-        memberships = Membership.objects.filter(person__user=user)
-        if convening:
-            memberships = memberships.filter(role=Membership.Role.CONVENOR)
-        return memberships.values("cell_id")
+        member_of, convened = cells_of(user)
+        return sorted(convened if convening else member_of)  # sorted: the same SQL for the same cells
 
 
 class MeetingQuerySet(CellContentQuerySet, LayeredQuerySet):

@@ -9,24 +9,25 @@
 
 from core.roles import is_member, is_staff
 
-from .models import Cell, Membership
+from .models import Cell, cells_of
 
 
 def convened_cells(user):
     """The cells `user` convenes (all cells for staff), as a queryset."""
     if is_staff(user):
         return Cell.objects.all()
-    if not is_member(user):
-        return Cell.objects.none()
-    return Cell.objects.filter(
-        pk__in=Membership.objects.filter(person__user=user, role=Membership.Role.CONVENOR).values("cell_id")
-    )
+    return Cell.objects.filter(pk__in=convened_ids(user))
+
+
+def convened_ids(user):
+    """The ids of the cells `user` convenes (not staff's all): a convenor is a member of the site too."""
+    return cells_of(user)[1] if is_member(user) else frozenset()
 
 
 def is_convenor(user, cell=None):
     if cell is None:
-        return convened_cells(user).exists()
-    return is_staff(user) or convened_cells(user).filter(pk=cell.pk).exists()
+        return Cell.objects.exists() if is_staff(user) else bool(convened_ids(user))
+    return is_staff(user) or cell.pk in convened_ids(user)
 
 
 def can_author_meetings(user):
@@ -41,7 +42,7 @@ def can_author_meeting(user, meeting=None, *, cell=None):
     cell_id = meeting.cell_id if meeting is not None else (cell.pk if cell else None)
     if cell_id is None:
         return False  # network events are staff's
-    return convened_cells(user).filter(pk=cell_id).exists()
+    return cell_id in convened_ids(user)
 
 
 def can_ask_to_join(user):

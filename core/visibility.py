@@ -53,8 +53,8 @@ class VisibleQuerySet(models.QuerySet):
     cell_field = "cell"
 
     def reader_cells(self, user, *, convening=False):
-        """The ids of the cells `user` is in (convening: that they convene), as a queryset; None when this
-        content belongs to no cell. Content that can belong to a cell says how (cells.models.CellContentQuerySet)."""
+        """The ids of the cells `user` is in (convening: that they convene), as a list; None when this content
+        belongs to no cell. Content that can belong to a cell says how (cells.models.CellContentQuerySet)."""
         return None
 
     def involving(self, user):

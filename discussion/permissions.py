@@ -15,7 +15,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from cells.models import Meeting
-from cells.permissions import convened_cells
+from cells.permissions import convened_ids
 from core.roles import is_account, is_member, is_staff
 
 from .models import commentable
@@ -56,7 +56,7 @@ def convenes(user, target):
     """Staff, or a convenor of the cell `target` (a meeting or insight) belongs to."""
     if is_staff(user):
         return True
-    return target.cell_id is not None and convened_cells(user).filter(pk=target.cell_id).exists()
+    return target.cell_id is not None and target.cell_id in convened_ids(user)
 
 
 def can_moderate_on(user, target, *, convening=None):

@@ -1,5 +1,7 @@
 """Each public page makes the same number of SQL queries whatever the size of the archive."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -149,3 +151,27 @@ def test_page_queries_do_not_grow_with_the_archive(client, archive):
     ]
     assert not over, "\n".join(over)
     assert len(counts) == 2 * len(PAGES)
+
+
+def test_a_members_page_asks_once_which_cells_they_are_in(client, archive):
+    """Every list, rule and permission on a page needs the reader's cells (core/visibility.py): the page asks for
+    them once (cells.models.cells_of), not once per list inside each query."""
+    from .factories import MembershipFactory
+
+    archive["grow"](2)
+    member = verified_user()
+    MembershipFactory(cell=archive["cell"], person=PersonFactory(user=member), role="convenor")
+    MembershipFactory(cell=CellFactory(), person=member.person)
+    client.force_login(member)
+    mine = re.compile(
+        rf'FROM "cells_membership"( U\d+)? INNER JOIN "people_person"[^()]*\([^()]*\) WHERE (U\d+|"people_person")\."user_id" = {member.pk}\b'
+    )
+    asked = {}
+    for name, url in PAGES:
+        client.get(url(archive))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url(archive)).status_code == 200
+        # which cells this reader is in: their memberships, through their person, by their account's id
+        asked[name] = sum(len(mine.findall(query["sql"])) for query in queries)
+    assert {name: n for name, n in asked.items() if n > 1} == {}, asked
+    assert asked["note"] == asked["principle"] == 1

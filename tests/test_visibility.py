@@ -206,3 +206,24 @@ def test_asking_about_a_few_people_gives_the_same_answer_as_the_whole_rule(users
     assert not {"named-cell", "named-insight-cell", "named-draft", "named-binned", "named-nobody"} & seen["member"]
     assert {"named-cell", "named-insight-cell"} <= seen["cell_member"]
     assert seen["anonymous"] == {"named-public", "named-profile"}
+
+
+def test_joining_or_leaving_a_cell_shows_at_once_even_to_a_user_object_already_asked(cell):
+    """The reader's cells are asked once per user object (cells.models.cells_of); a change of memberships or of
+    whose account a person is must still show on the next question, not when the object is thrown away."""
+    from cells.models import Membership
+
+    from .factories import MembershipFactory, verified_user
+
+    cell_only = MeetingFactory(cell=cell, visibility="cell", notes_visibility="cell")
+    reader = verified_user()
+    assert cell_only not in Meeting.objects.visible_to(reader)
+    place = MembershipFactory(cell=cell, person=PersonFactory(user=reader))
+    assert cell_only in Meeting.objects.visible_to(reader)
+    assert cell_only not in Meeting.objects.filter(cell__in=Meeting.objects.reader_cells(reader, convening=True))
+    place.role = Membership.Role.CONVENOR
+    place.save()
+    assert Meeting.objects.reader_cells(reader, convening=True) == [cell.pk]
+    place.person.user = None  # the person is no longer this account's
+    place.person.save()
+    assert cell_only not in Meeting.objects.visible_to(reader)
