@@ -171,6 +171,22 @@ def kept_answer(queryset, answer):
     return found
 
 
+def kept_fragment(key, make):
+    """`make()`, a piece of a page that is the same for every reader it is shown to (a meeting's card in a list:
+    core/templatetags/cards.py), kept under `key` for the content generation, and the generation read in the
+    same round trip as the piece (as `kept` does for pages). Where pages are not kept (`enabled`), always made."""
+    if not enabled():
+        return make()
+    found = cache.get_many([GENERATION_KEY, key])
+    current, value = found.get(GENERATION_KEY), found.get(key)
+    if current is not None and value is not None and value[0] == current:
+        return value[1]
+    current = current if current is not None else generation()
+    made = make()
+    cache.set(key, (current, made), KEPT_SECONDS)
+    return made
+
+
 def reader_key(name, user, *parts):
     """A cache key for something made for one reader, good for the content generation: who they are counts
     too (a change of role or a confirmed email changes what they may see, and is no change of content)."""

@@ -284,3 +284,39 @@ def test_more_like_this_is_kept_for_each_reader_and_changes_with_the_content(cel
     assert "Zebrasecret alike" not in text(outside.get(url))
     MeetingFactory(cell=cell, title="Zebraopen alike", tags=["shared ground"])  # a new generation
     assert "Zebraopen alike" in text(outside.get(url))
+
+
+def test_a_notes_card_is_kept_until_the_content_changes(cell, meeting):
+    """A card in a list is made from its row alone and kept for the content generation (core/templatetags/cards.py):
+    a change that does not go through the site (no new generation) is not seen; an edit is, at once."""
+    from cells.models import Meeting
+
+    reader = Client()
+    reader.force_login(verified_user())
+    url = reverse("cells:meeting_list")
+    edit(meeting, summary="Trust starts with small promises kept.")
+    assert "small promises kept" in text(reader.get(url))
+    Meeting.objects.filter(pk=meeting.pk).update(summary="Quietly changed behind the site's back.")
+    assert "small promises kept" in text(reader.get(url))  # the card kept for this generation
+    edit(meeting, summary="Trust grows from shared work.")
+    page = text(reader.get(url))
+    assert "Trust grows from shared work." in page and "small promises kept" not in page
+
+
+def test_a_card_kept_for_a_reader_of_the_notes_never_shows_their_excerpt_to_another(cell):
+    """Whether a meeting's excerpt may come from its notes in detail is the reader's (notes_readable): part of
+    the card's key, so a cell member's card is never given to a member outside the cell."""
+    from cells.models import Membership
+
+    from .factories import MembershipFactory
+
+    insider, outsider = verified_user(), verified_user()
+    MembershipFactory(cell=cell, person=PersonFactory(user=insider), role=Membership.Role.MEMBER)
+    MeetingFactory(cell=cell, summary="", notes="Zebranotes only the cell reads.", notes_visibility="cell")
+    inside, outside = Client(), Client()
+    inside.force_login(insider)
+    outside.force_login(outsider)
+    url = reverse("cells:meeting_list")
+    assert "Zebranotes only the cell reads." in text(inside.get(url))
+    seen_outside = text(outside.get(url))
+    assert "Zebranotes" not in seen_outside and "The notes of this meeting are for members of the cell." in seen_outside
