@@ -171,19 +171,25 @@ def kept_answer(queryset, answer):
     return found
 
 
-def kept_fragment(key, make):
-    """`make()`, a piece of a page that is the same for every reader it is shown to (a meeting's card in a list:
-    core/templatetags/cards.py), kept under `key` for the content generation, and the generation read in the
-    same round trip as the piece (as `kept` does for pages). Where pages are not kept (`enabled`), always made."""
+def kept_fragments(pieces):
+    """For each (key, make) of `pieces`, `make()`: a piece of a page that is the same for every reader it is shown
+    to (a card in a list: core/templatetags/cards.py), kept under its key for the content generation. One round
+    trip to the cache reads the generation and every piece (as `kept` does for a page), one more keeps those
+    made. Where pages are not kept (`enabled`), always made."""
     if not enabled():
-        return make()
-    found = cache.get_many([GENERATION_KEY, key])
-    current, value = found.get(GENERATION_KEY), found.get(key)
-    if current is not None and value is not None and value[0] == current:
-        return value[1]
-    current = current if current is not None else generation()
-    made = make()
-    cache.set(key, (current, made), KEPT_SECONDS)
+        return [make() for _key, make in pieces]
+    found = cache.get_many([GENERATION_KEY, *(key for key, _make in pieces)])
+    current = found.get(GENERATION_KEY)
+    if current is None:
+        current = generation()
+    made, new = [], {}
+    for key, make in pieces:
+        value = found.get(key)
+        if value is None or value[0] != current:
+            value = new[key] = (current, make())
+        made.append(value[1])
+    if new:
+        cache.set_many(new, KEPT_SECONDS)
     return made
 
 
