@@ -24,9 +24,9 @@ TEMPLATES = {"meeting": "includes/meeting_item.html", "insight": "includes/insig
 
 @register.simple_tag
 def cards(entries, empty="", **options):
-    """The `<li>` cards of `entries` — meetings and insights, or rows {"kind", "item"} holding one (the mixed lists
-    of a topic, a year, "More like this") — with `options` for the card's template (show_excerpt, level); `empty` is the line shown
-    when there are none."""
+    """The `<li>` cards of `entries` — meetings and insights, or rows {"kind", "item"} holding one (the mixed
+    lists of a topic, a year, "More like this") — with `options` for the card's template (show_excerpt, level);
+    `empty` is the line shown when there are none."""
     items = [entry["item"] if isinstance(entry, dict) else entry for entry in entries]
     if not items:
         return format_html("<li>{}</li>", empty) if empty else ""
