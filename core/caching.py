@@ -16,9 +16,11 @@ and no CSRF token, which sets its cookie whenever a page uses one), adding no me
 but the cookie. Each kept page carries an ETag (a hash of its bytes): a browser that sends it back in
 If-None-Match gets 304 (django.middleware.http.ConditionalGetMiddleware answers it).
 
-Answers to costly questions about content (a long list's length, a topic's counts by kind, whether a topic is
-public) are kept the same way, for the generation they were asked in: `kept_answer(queryset, answer)`, under
-the query's own SQL, so that each reader's visibility rule has its own.
+Pieces of members' pages are kept the same way, for the generation they were made in (`kept_pieces`): answers
+to costly questions about content (a long list's length, a topic's counts by kind, whether a topic is public:
+`kept_answer(queryset, answer)`, under the query's own SQL, so that each reader's visibility rule has its own),
+the cards of a list (made from their rows alone: core/templatetags/cards.py), and what is made for one reader
+(`reader_key`: "More like this", the topics a member may add).
 
 The cache is local memory in development and Redis when REDIS_URL is set (settings.CACHES): several app
 servers then share the pages and the generation. Local memory is per process, so without Redis the page
@@ -151,31 +153,11 @@ def kept(page_key):
 KEPT_SECONDS = 600
 
 
-def kept_answer(queryset, answer):
-    """`answer(queryset)` (a count, a list of rows, whether any exist) kept in the cache for the content
-    generation, under the query's own SQL: the same question asked again before anything changes is not put
-    to the database again. The SQL holds the reader's part of the visibility rule, so an answer is never given
-    to a reader whose rule differs. Where pages are not kept (`enabled`), always asked."""
-    if not enabled():
-        return answer(queryset)
-    try:
-        sql = str(queryset.query)
-    except EmptyResultSet:
-        return answer(queryset)
-    question = f"{generation()}:{queryset.db}:{answer.__module__}.{answer.__qualname__}:{sql}"
-    key = "kept:" + hashlib.sha256(question.encode()).hexdigest()
-    found = cache.get(key)
-    if found is None:
-        found = answer(queryset)
-        cache.set(key, found, KEPT_SECONDS)
-    return found
-
-
-def kept_fragments(pieces):
-    """For each (key, make) of `pieces`, `make()`: a piece of a page that is the same for every reader it is shown
-    to (a card in a list: core/templatetags/cards.py), kept under its key for the content generation. One round
-    trip to the cache reads the generation and every piece (as `kept` does for a page), one more keeps those
-    made. Where pages are not kept (`enabled`), always made."""
+def kept_pieces(pieces):
+    """For each (key, make) of `pieces`, `make()` — a piece of a page (a card in a list: core/templatetags/cards.py),
+    an answer (`kept_answer`), something made for one reader (`reader_key`) — kept under its key for the content
+    generation. One round trip to the cache reads the generation and every piece (as `kept` does for a page),
+    one more keeps those made. Where pages are not kept (`enabled`), always made."""
     if not enabled():
         return [make() for _key, make in pieces]
     found = cache.get_many([GENERATION_KEY, *(key for key, _make in pieces)])
@@ -193,7 +175,27 @@ def kept_fragments(pieces):
     return made
 
 
+def kept_piece(key, make):
+    """`make()` kept under `key` for the content generation (`kept_pieces`, for one piece)."""
+    return kept_pieces([(key, make)])[0]
+
+
+def kept_answer(queryset, answer):
+    """`answer(queryset)` (a count, a list of rows, whether any exist) kept in the cache for the content
+    generation, under the query's own SQL: the same question asked again before anything changes is not put
+    to the database again. The SQL holds the reader's part of the visibility rule, so an answer is never given
+    to a reader whose rule differs. Where pages are not kept (`enabled`), always asked."""
+    if not enabled():
+        return answer(queryset)
+    try:
+        sql = str(queryset.query)
+    except EmptyResultSet:
+        return answer(queryset)
+    question = f"{queryset.db}:{answer.__module__}.{answer.__qualname__}:{sql}"
+    return kept_piece("kept:" + hashlib.sha256(question.encode()).hexdigest(), lambda: answer(queryset))
+
+
 def reader_key(name, user, *parts):
-    """A cache key for something made for one reader, good for the content generation: who they are counts
-    too (a change of role or a confirmed email changes what they may see, and is no change of content)."""
-    return ":".join(map(str, (name, generation(), user.pk, is_staff(user), is_member(user), *parts)))
+    """A key (for `kept_piece`) for something made for one reader: who they are counts too (a change of role or a
+    confirmed email changes what they may see, and is no change of content)."""
+    return ":".join(map(str, (name, user.pk, is_staff(user), is_member(user), *parts)))

@@ -8,7 +8,6 @@ a topic from the page is also kept beside the link (MemberTag). Names come in th
 from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.db.models import Q
 from taggit.models import Tag, TaggedItem
 
@@ -20,7 +19,6 @@ from .targets import MODELS
 from .writing import saving_on_top
 
 TARGETS = list(MODELS.values())
-SUGGESTIONS_KEPT = 600  # seconds; a new content generation makes them anew at once
 
 
 def _quoted(names):
@@ -40,12 +38,7 @@ def suggested_names(user, limit=500):
     """The names of the topics `user` may see (used by meetings and insights visible to them), to choose
     from when adding one. Kept in the cache for the content generation (core/caching.py): a member's every note
     page offers them, and in a large archive finding them means reading every use of every topic."""
-    key = caching.reader_key("topic-names", user, limit)
-    names = cache.get(key)
-    if names is None:
-        names = _suggested_names(user, limit)
-        cache.set(key, names, SUGGESTIONS_KEPT)
-    return names
+    return caching.kept_piece(caching.reader_key("topic-names", user, limit), lambda: _suggested_names(user, limit))
 
 
 def _suggested_names(user, limit):

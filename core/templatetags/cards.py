@@ -3,7 +3,7 @@
 A card is made from its row alone, never from who reads it: its template (includes/meeting_item.html,
 includes/insight_item.html) gets the item and the options, not the request or the user — what a reader may
 see decides *which* cards a list shows, through visible_to, not what a card says. So a card is the same for
-every reader it is shown to and is kept for the content generation (core.caching.kept_fragments) where
+every reader it is shown to and is kept for the content generation (core.caching.kept_pieces) where
 visitors' pages are kept: a list of twenty notes renders their excerpts once per change of content, not once
 per request, and reads them all in one round trip to the cache. The one thing on a card that depends on the
 reader is whether a meeting's excerpt may come from its detailed notes (`notes_readable`, set for each reader
@@ -35,7 +35,7 @@ def cards(entries, empty="", **options):
         (f"card:{_kind(item)}:{item.pk}:{getattr(item, 'notes_readable', None)}:{shown}", _maker(item, options))
         for item in items
     ]
-    return mark_safe("".join(caching.kept_fragments(pieces)))  # templates rendered with autoescaping
+    return mark_safe("".join(caching.kept_pieces(pieces)))  # templates rendered with autoescaping
 
 
 def _kind(item):

@@ -10,7 +10,6 @@ is a third of a member's note page.
 """
 
 from django import template
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
@@ -21,19 +20,16 @@ from ..related import more_like_this as find
 register = template.Library()
 
 
-KEPT_SECONDS = 600
-
-
 @register.simple_tag(takes_context=True)
 def more_like_this(context, item, principles=None, tags=None):
     if context.get("preview") or not item.pk or not item.is_published or item.in_bin:
         return ""
     user = context["request"].user
     key = caching.reader_key("more-like-this", user, item._meta.label_lower, item.pk)
-    html = cache.get(key) if caching.enabled() else None
-    if html is None:
-        rows = find(item, user, principles=principles, tags=tags)
-        html = render_to_string("includes/more_like_this.html", {"rows": rows})
-        if caching.enabled():
-            cache.set(key, html, KEPT_SECONDS)
+    html = caching.kept_piece(
+        key,
+        lambda: render_to_string(
+            "includes/more_like_this.html", {"rows": find(item, user, principles=principles, tags=tags)}
+        ),
+    )
     return mark_safe(html)  # noqa: S308 - the template's own output, escaped as it rendered
