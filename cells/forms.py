@@ -440,8 +440,20 @@ class SpeakerRows(RowFormSet):
             seen.add(key)
 
 
+# Speakers or questions on one meeting, at most: a form claiming more rows is refused ("Please submit at most 100
+# forms") after building this many, not Django's 2,000 (a tampered row count cost seconds to answer).
+MAX_ROWS = 100
+
 SpeakerFormSet = forms.inlineformset_factory(
-    Meeting, Speaker, form=SpeakerForm, formset=SpeakerRows, extra=2, can_delete=True, fk_name="meeting"
+    Meeting,
+    Speaker,
+    form=SpeakerForm,
+    formset=SpeakerRows,
+    extra=2,
+    can_delete=True,
+    fk_name="meeting",
+    max_num=MAX_ROWS,
+    absolute_max=MAX_ROWS,
 )
 
 
@@ -472,7 +484,15 @@ class QuestionRows(RowFormSet):
 
 
 QuestionFormSet = forms.inlineformset_factory(
-    Meeting, Question, form=QuestionForm, formset=QuestionRows, extra=2, can_delete=True, fk_name="raised_at"
+    Meeting,
+    Question,
+    form=QuestionForm,
+    formset=QuestionRows,
+    extra=2,
+    can_delete=True,
+    fk_name="raised_at",
+    max_num=MAX_ROWS,
+    absolute_max=MAX_ROWS,
 )
 
 
