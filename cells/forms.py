@@ -314,8 +314,18 @@ class RowForm(forms.ModelForm):
         return any(name != "order" for name in self.changed_data)
 
 
+# Rows a save may add to a meeting's speakers or questions: a form claiming more is refused ("Please submit at most
+# … forms") after building the meeting's rows and this many, not Django's 2,000 (a tampered row count cost seconds).
+MAX_NEW_ROWS = 100
+
+
 class RowFormSet(forms.BaseInlineFormSet):
     noun = "row"  # "speaker", "question": headings ("Speaker 2") and errors name the row by it
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # the meeting's own rows (an imported note may have many) are always editable; a save adds at most so many
+        self.max_num = self.absolute_max = len(self.get_queryset()) + MAX_NEW_ROWS
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
@@ -440,10 +450,6 @@ class SpeakerRows(RowFormSet):
             seen.add(key)
 
 
-# Speakers or questions on one meeting, at most: a form claiming more rows is refused ("Please submit at most 100
-# forms") after building this many, not Django's 2,000 (a tampered row count cost seconds to answer).
-MAX_ROWS = 100
-
 SpeakerFormSet = forms.inlineformset_factory(
     Meeting,
     Speaker,
@@ -452,8 +458,6 @@ SpeakerFormSet = forms.inlineformset_factory(
     extra=2,
     can_delete=True,
     fk_name="meeting",
-    max_num=MAX_ROWS,
-    absolute_max=MAX_ROWS,
 )
 
 
@@ -491,8 +495,6 @@ QuestionFormSet = forms.inlineformset_factory(
     extra=2,
     can_delete=True,
     fk_name="raised_at",
-    max_num=MAX_ROWS,
-    absolute_max=MAX_ROWS,
 )
 
 

@@ -659,3 +659,27 @@ def test_the_same_person_twice_in_the_same_role_is_an_error_on_the_second_row(co
     html = create(convenor_client, cell, **rows).content.decode()
     assert "Speaker 2: Dawn Plimmer is already a speaker with this role." in html
     assert not Meeting.objects.exists()
+
+
+def test_a_note_with_more_rows_than_a_save_may_add_stays_editable(convenor_client, cell):
+    """A save may add at most 100 speakers or questions (cells.forms.MAX_NEW_ROWS: a tampered row count is refused
+    without building 2,000 rows), but a meeting's own rows always come back: an imported note with 110 questions
+    is edited and saved whole."""
+    from .factories import QuestionFactory
+
+    meeting = MeetingFactory(cell=cell, number=2, summary="First.")
+    questions = [QuestionFactory(raised_at=meeting, text=f"Question {i}", order=i) for i in range(110)]
+    data = edit_data(meeting, summary="Second.", **{"questions-TOTAL_FORMS": "112", "questions-INITIAL_FORMS": "110"})
+    for i, question in enumerate(questions):
+        data.update({f"questions-{i}-id": str(question.pk), f"questions-{i}-text": question.text})
+        data[f"questions-{i}-order"] = str(i)
+    data.update({"questions-110-text": "A new one", "questions-111-text": ""})
+    response = convenor_client.post(reverse("cells:meeting_edit", args=[meeting.slug]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    meeting.refresh_from_db()
+    assert meeting.summary == "Second." and meeting.questions.count() == 111
+    data.update(
+        {"questions-TOTAL_FORMS": "212", "questions-INITIAL_FORMS": "111", "edit_version": str(meeting.edit_version)}
+    )
+    refused = convenor_client.post(reverse("cells:meeting_edit", args=[meeting.slug]), data)
+    assert refused.status_code == 200 and "Please submit at most 211 forms." in refused.content.decode()

@@ -391,7 +391,7 @@ def test_the_meeting_form_survives_tampered_hidden_fields(client_for, users, cel
         assert response.status_code == 200 and "There is a problem" in response.content.decode()
         assert snapshot() == before
     if typed.isdigit():  # a row count claiming too many rows is refused once a meeting's most are built
-        assert "Please submit at most 100 forms." in response.content.decode()
+        assert "Please submit at most 100 forms." in response.content.decode()  # a new meeting: no rows of its own
         assert response.content.decode().count('name="speakers-') < 1000  # 100 rows of six fields, not 2,000
 
 
