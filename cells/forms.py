@@ -451,13 +451,7 @@ class SpeakerRows(RowFormSet):
 
 
 SpeakerFormSet = forms.inlineformset_factory(
-    Meeting,
-    Speaker,
-    form=SpeakerForm,
-    formset=SpeakerRows,
-    extra=2,
-    can_delete=True,
-    fk_name="meeting",
+    Meeting, Speaker, form=SpeakerForm, formset=SpeakerRows, extra=2, can_delete=True, fk_name="meeting"
 )
 
 
@@ -488,13 +482,7 @@ class QuestionRows(RowFormSet):
 
 
 QuestionFormSet = forms.inlineformset_factory(
-    Meeting,
-    Question,
-    form=QuestionForm,
-    formset=QuestionRows,
-    extra=2,
-    can_delete=True,
-    fk_name="raised_at",
+    Meeting, Question, form=QuestionForm, formset=QuestionRows, extra=2, can_delete=True, fk_name="raised_at"
 )
 
 
