@@ -322,6 +322,20 @@ def test_with_the_cache_away_the_site_keeps_serving_and_members_can_still_post(d
     assert meeting.comments.filter(body="Still here while Redis is away.").count() == 1
 
 
+def test_the_shared_cache_makes_one_redis_client_and_keeps_it():
+    """Django makes a redis client for every cache call; making one costs more than a kept page's round trip."""
+    import redis
+
+    from core.cache import ForgivingRedisCache
+
+    with mock.patch("redis.Redis", wraps=redis.Redis) as made:
+        away = ForgivingRedisCache("redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 1}})
+        away.set("page", "kept")
+        assert away.get("page") is None  # away: forgiven, as before
+        assert away.get_many(["page", "generation"]) == {}
+    assert made.call_count == 1
+
+
 # --- two-factor authentication --------------------------------------------------------------------------------
 
 
