@@ -322,6 +322,31 @@ def test_with_the_cache_away_the_site_keeps_serving_and_members_can_still_post(d
     assert meeting.comments.filter(body="Still here while Redis is away.").count() == 1
 
 
+CACHED_SESSIONS = "django.contrib.sessions.backends.cached_db"  # the sessions' engine when REDIS_URL is set
+
+
+def test_sessions_are_read_from_the_shared_cache_when_there_is_one():
+    def engine(**env):
+        code = "from django.conf import settings; print(settings.SESSION_ENGINE)"
+        return run(
+            [sys.executable, "-c", code], DEBUG="1", DJANGO_SETTINGS_MODULE="betterway.settings", **env
+        ).stdout.strip()
+
+    assert engine(REDIS_URL="redis://127.0.0.1:6379/0") == CACHED_SESSIONS
+    assert engine() == "django.contrib.sessions.backends.db"
+
+
+def test_a_members_session_outlives_the_cache_losing_it_or_being_away(db, client):
+    member = verified_user()
+    with override_settings(SESSION_ENGINE=CACHED_SESSIONS):
+        client.force_login(member)
+        assert "Log out" in client.get("/about/").content.decode()
+        caching.cache.clear()  # Redis restarted: it keeps nothing on disk
+        assert "Log out" in client.get("/about/").content.decode()
+        with override_settings(CACHES=FORGIVING_CACHE_AWAY):
+            assert "Log out" in client.get("/about/").content.decode()
+
+
 def test_the_shared_cache_makes_one_redis_client_and_keeps_it():
     """Django makes a redis client for every cache call; making one costs more than a kept page's round trip."""
     import redis
