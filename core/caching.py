@@ -153,21 +153,27 @@ def kept(page_key):
 KEPT_SECONDS = 600
 
 
-def kept_pieces(pieces):
+def kept_pieces(pieces, prepare=None):
     """For each (key, make) of `pieces`, `make()` — a piece of a page (a card in a list: core/templatetags/cards.py),
     an answer (`kept_answer`), something made for one reader (`reader_key`) — kept under its key for the content
     generation. One round trip to the cache reads the generation and every piece (as `kept` does for a page),
-    one more keeps those made. Where pages are not kept (`enabled`), always made."""
+    one more keeps those made. Where pages are not kept (`enabled`), always made. `prepare(keys)`, when given,
+    is called once with the set of keys about to be made, before any is (to read what they need in one go)."""
     if not enabled():
+        if prepare:
+            prepare({key for key, _make in pieces})
         return [make() for _key, make in pieces]
     found = cache.get_many([GENERATION_KEY, *(key for key, _make in pieces)])
     current = found.get(GENERATION_KEY)
     if current is None:
         current = generation()
+    missing = {key for key, _make in pieces if found.get(key) is None or found[key][0] != current}
+    if prepare and missing:
+        prepare(missing)
     made, new = [], {}
     for key, make in pieces:
-        value = found.get(key)
-        if value is None or value[0] != current:
+        value = found.get(key) if key not in missing else None
+        if value is None:
             value = new[key] = (current, make())
         made.append(value[1])
     if new:

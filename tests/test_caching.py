@@ -1,6 +1,8 @@
 """Visitors' pages come from the cache until what they show changes (core/caching.py): never a member's page,
 never someone else's cookie or CSRF token, and 304 to a browser that has the page already."""
 
+import re
+
 import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -44,6 +46,10 @@ def get(client, url, **headers):
 
 def text(response):
     return response.content.decode()
+
+
+def without_csrf_token(page):
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
 
 
 def edit(obj, **fields):
@@ -320,3 +326,21 @@ def test_a_card_kept_for_a_reader_of_the_notes_never_shows_their_excerpt_to_anot
     assert "Zebranotes only the cell reads." in text(inside.get(url))
     seen_outside = text(outside.get(url))
     assert "Zebranotes" not in seen_outside and "The notes of this meeting are for members of the cell." in seen_outside
+
+
+def test_a_list_whose_cards_are_kept_reads_only_its_rows_ids(cell):
+    """A list not yet read is read light where its cards are kept (core/templatetags/cards.py): the second view
+    of the notes and insights lists reads no note's text and no insight's authors, and shows the same cards."""
+    for number in range(1, 4):
+        MeetingFactory(cell=cell, number=number, summary=f"Zebrakey point {number}.", notes="Zebranotes in detail.")
+    InsightFactory(title="Zebrainsight", authors=[PersonFactory(name="Ann Author", is_public=True)])
+    reader = Client()
+    reader.force_login(verified_user())
+    for url in (reverse("cells:meeting_list"), reverse("insights:insight_list")):
+        first = text(reader.get(url))
+        with CaptureQueriesContext(connection) as queries:
+            second = text(reader.get(url))
+        assert "Zebrakey point 3." in first or "Ann Author" in first
+        assert without_csrf_token(second) == without_csrf_token(first)
+        columns = " ".join(re.findall(r"SELECT (.*?) FROM", " ".join(query["sql"] for query in queries)))
+        assert '"cells_meeting"."notes"' not in columns and "insights_insight_authors" not in columns
