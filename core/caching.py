@@ -34,7 +34,7 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.http import HttpResponse
 from django.utils import timezone
@@ -199,6 +199,21 @@ def kept_answer(queryset, answer):
         return answer(queryset)
     question = f"{queryset.db}:{answer.__module__}.{answer.__qualname__}:{sql}"
     return kept_piece("kept:" + hashlib.sha256(question.encode()).hexdigest(), lambda: answer(queryset))
+
+
+def kept_rows(sql, params):
+    """The rows of a statement written in SQL (search's counts by filter), kept as `kept_answer` keeps a queryset's
+    answer: under the statement and its parameters, which hold the reader's part of the visibility rule."""
+
+    def rows():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    if not enabled():
+        return rows()
+    question = f"{connection.alias}:rows:{sql}:{params!r}"
+    return kept_piece("kept:" + hashlib.sha256(question.encode()).hexdigest(), rows)
 
 
 def reader_key(name, user, *parts):

@@ -79,14 +79,19 @@ class VisibleQuerySet(models.QuerySet):
         return self.published().exclude(visibility=Visibility.PUBLIC)
 
     def visible_to(self, user):
-        live = self.live()  # what is in the bin shows nowhere but the bin
+        return self.filter(self.visible_rule(user))
+
+    def visible_rule(self, user):
+        """visible_to's condition, as a Q on one of these rows: so that rows reached through a relation are asked
+        the same, row by row (`through`), instead of listing every row the reader may see first."""
+        live = Q(deleted_at__isnull=True)  # what is in the bin shows nowhere but the bin
         if is_staff(user):
             return live
         rule = Q(status=Status.PUBLISHED) & self._readers(user, "visibility")
         if is_account(user):
             rule |= Q(status=Status.DRAFT) & self.involving(user)  # once published, the readers' rule decides
         rule |= self._convening(user)
-        return live.filter(rule)
+        return live & rule
 
     def _convening(self, user):
         """Everything of the cells `user` convenes (drafts included)."""
@@ -128,3 +133,14 @@ class LayeredQuerySet(VisibleQuerySet):
 def may_read_notes(user, meeting):
     """The second layer, for one meeting the user can already see."""
     return type(meeting).objects.notes_visible_to(user).filter(pk=meeting.pk).exists()
+
+
+def through(rule, relation):
+    """`rule`, a Q on a model's rows, asked of the row that `relation` leads to: through "meeting",
+    Q(status="published") is Q(meeting__status="published"). Search asks each entry's own meeting, insight or
+    person this way (betterway/search.py), one row at a time along its newest entries."""
+    children = [
+        through(child, relation) if isinstance(child, Q) else (f"{relation}__{child[0]}", child[1])
+        for child in rule.children
+    ]
+    return Q(*children, _connector=rule.connector, _negated=rule.negated)

@@ -19,6 +19,7 @@ from taggit.models import TaggedItem
 from cells.models import Meeting
 from core.models import Versioned
 from core.roles import is_member, is_staff
+from core.visibility import Status
 from insights.models import Insight
 
 MAX_LENGTH = 4000
@@ -27,9 +28,16 @@ MAX_LENGTH = 4000
 def commentable(model, user):
     """The meetings or insights (`model`) whose comments `user` may read: published, out of the bin, and for
     a meeting its detailed notes readable by them (the comments discuss the notes)."""
+    return model.objects.filter(commentable_rule(model, user))
+
+
+def commentable_rule(model, user):
+    """commentable's condition, as a Q on one meeting or insight (core.visibility.through asks it through a
+    relation)."""
+    rule = model.objects.visible_rule(user) & Q(status=Status.PUBLISHED)
     if model is Meeting:
-        return Meeting.objects.notes_visible_to(user).published()
-    return Insight.objects.visible_to(user).published()
+        rule &= Meeting.objects.notes_rule(user)
+    return rule
 
 
 class CommentQuerySet(models.QuerySet):

@@ -22,8 +22,12 @@ class PersonQuerySet(models.QuerySet):
         looking only at the content that names them instead of at every name the reader may see in the
         archive, which is what keeps a page that names a few people fast at any archive size."""
         people = self if among is None else self & among  # among's own filters, on this table (its indexes)
+        return people.filter(self.visible_rule(user, among=among))
+
+    def visible_rule(self, user, *, among=None):
+        """visible_to's condition, as a Q on one person (core.visibility.through asks it through a relation)."""
         if is_staff(user):
-            return people
+            return Q()
         rule = Q(is_public=True)
         if is_account(user):
             rule |= Q(user=user)
@@ -32,7 +36,7 @@ class PersonQuerySet(models.QuerySet):
             if among is not None:
                 content = content.filter(**{f"{back}__in": among.values("pk")})
             rule |= Q(pk__in=content.values(back))
-        return people.filter(rule)
+        return rule
 
 
 class OrganisationQuerySet(models.QuerySet):

@@ -344,3 +344,30 @@ def test_a_list_whose_cards_are_kept_reads_only_its_rows_ids(cell):
         assert without_csrf_token(second) == without_csrf_token(first)
         columns = " ".join(re.findall(r"SELECT (.*?) FROM", " ".join(query["sql"] for query in queries)))
         assert '"cells_meeting"."notes"' not in columns and "insights_insight_authors" not in columns
+
+
+def test_a_members_search_is_kept_for_them_until_the_content_or_their_cells_change(cell):
+    """What a search found is kept per reader and question (betterway/search.py): asked again, it is answered
+    without a query; another reader's kept search is never theirs; joining a cell or an edit shows at once."""
+    from betterway.models import SearchEntry
+    from cells.models import Membership
+
+    from .factories import MembershipFactory
+
+    insider, outsider = verified_user(), verified_user()
+    MembershipFactory(cell=cell, person=PersonFactory(user=insider), role=Membership.Role.MEMBER)
+    secret = MeetingFactory(cell=cell, visibility="cell", notes_visibility="cell", subject="Zebrasecret plans")
+    inside, outside = Client(), Client()
+    inside.force_login(insider)
+    outside.force_login(outsider)
+    url = reverse("search") + "?q=zebrasecret"
+    cold, asked = get(inside, url)
+    assert "Zebrasecret plans" in text(cold)
+    SearchEntry.objects.filter(meeting=secret).update(title="Changed behind the site's back")
+    kept, asked_again = get(inside, url)
+    assert "Zebrasecret plans" in text(kept) and asked_again < asked  # kept: the search is not run again
+    assert "Zebrasecret plans" not in text(outside.get(url))  # the insider's kept search is not the outsider's
+    MembershipFactory(cell=cell, person=PersonFactory(user=outsider), role=Membership.Role.MEMBER)
+    assert "Changed behind the site" in text(outside.get(url))  # joined the cell: a new generation, found at once
+    edit(secret, subject="Zebrasecret plans, revised")
+    assert "Zebrasecret plans, revised" in text(inside.get(url))
