@@ -16,6 +16,7 @@ A search page makes the same queries whatever the size of the archive: the count
 which also gives the number of results), the page of results, and the suggestions when nothing is found.
 """
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import reduce
@@ -370,9 +371,9 @@ def search(request):
     filters = read_filters(request.GET)
     if not query_text:
         return None
-    question = (query_text, sorted(filters.items()), request.GET.get("page", ""))
+    question = hashlib.sha256(repr((query_text, sorted(filters.items()), request.GET.get("page", ""))).encode())
     found = caching.kept_piece(
-        caching.reader_key("search", request.user, *question), lambda: _found(request, query_text, filters)
+        caching.reader_key("search", request.user, question.hexdigest()), lambda: _found(request, query_text, filters)
     )
     page = paginate(request, _Found(found["rows"], found["total"]), PER_PAGE)
     return {
