@@ -371,3 +371,19 @@ def test_a_members_search_is_kept_for_them_until_the_content_or_their_cells_chan
     assert "Changed behind the site" in text(outside.get(url))  # joined the cell: a new generation, found at once
     edit(secret, subject="Zebrasecret plans, revised")
     assert "Zebrasecret plans, revised" in text(inside.get(url))
+
+
+def test_each_page_of_a_kept_search_is_its_own(cell):
+    """A kept search is kept per page asked for: the second page, asked twice, shows the rest of the results."""
+    for number in range(1, 26):
+        MeetingFactory(cell=cell, number=number, subject=f"Zebrapage meeting {number:02}")
+    reader = Client()
+    reader.force_login(verified_user())
+    url = reverse("search") + "?q=zebrapage"
+
+    def shown(page):
+        return set(re.findall(r"Zebrapage meeting \d\d", text(reader.get(f"{url}&page={page}"))))
+
+    first, second = shown(1), shown(2)
+    assert len(first) == 20 and len(second) == 5 and not first & second
+    assert shown(2) == second and shown(1) == first  # asked again: from the cache, the same pages
