@@ -31,7 +31,7 @@ visible when visible content names them (people/models.py, betterway/models.py).
 """
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from .roles import is_account, is_member, is_staff
 
@@ -138,9 +138,17 @@ def may_read_notes(user, meeting):
 def through(rule, relation):
     """`rule`, a Q on a model's rows, asked of the row that `relation` leads to: through "meeting",
     Q(status="published") is Q(meeting__status="published"). Search asks each entry's own meeting, insight or
-    person this way (betterway/search.py), one row at a time along its newest entries."""
-    children = [
-        through(child, relation) if isinstance(child, Q) else (f"{relation}__{child[0]}", child[1])
-        for child in rule.children
-    ]
+    person this way (betterway/search.py), one row at a time along its newest entries. The rules are made of
+    lookups with plain values (ids, lists, subqueries); a condition written as an expression (an F() naming this
+    model's columns, Exists) could not be moved and is refused."""
+    children = []
+    for child in rule.children:
+        if isinstance(child, Q):
+            children.append(through(child, relation))
+        elif isinstance(child, tuple) and (
+            isinstance(child[1], QuerySet) or not hasattr(child[1], "resolve_expression")
+        ):
+            children.append((f"{relation}__{child[0]}", child[1]))
+        else:
+            raise TypeError(f"through() moves lookups with plain values, not {child!r}")
     return Q(*children, _connector=rule.connector, _negated=rule.negated)
