@@ -82,7 +82,7 @@ def meeting_list(request):
 
 
 def meeting_detail(request, slug):
-    meeting = readable_or_invite(request, Meeting.objects.for_reading(request.user), slug=slug)
+    meeting = readable_or_invite(request, Meeting.objects.select_related("cell"), slug=slug)
     context = meeting_page_context(meeting, request.user)
     context["can_edit"] = can_author_meeting(request.user, meeting)
     if context["can_edit"] and not meeting.is_published:
@@ -106,8 +106,7 @@ def meeting_page_context(meeting, user):
         .order_by("raised_at__date", "order")
     )
     siblings = visible.filter(cell=meeting.cell) if meeting.cell_id else visible.none()
-    # asked with the meeting itself where it was read for this reader (Meeting.objects.for_reading)
-    notes_readable = meeting.notes_readable if hasattr(meeting, "notes_readable") else may_read_notes(user, meeting)
+    notes_readable = may_read_notes(user, meeting)
     notes = render_section(meeting.notes if notes_readable else "", leave_out=NOTES_HEADINGS)
     return {
         "meeting": meeting,
