@@ -159,8 +159,8 @@ class Readers:
         while self.running:
             n += 1
             browser = self.member if name == MEMBER else visitor
-            if name == SEARCHES:
-                path = f"/search/?q={quote('leadership')}&page={n % 3 + 1}&fault={RUN}-{n}"
+            if name == SEARCHES:  # a question of its own each time: a search asked before is kept (betterway/search.py)
+                path = f"/search/?q={quote(f'leadership {RUN}-{n}')}&page={n % 3 + 1}&fault={RUN}-{n}"
             elif name == HEALTH:
                 path = "/healthz"
             else:
