@@ -78,12 +78,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.middleware.HealthCheckMiddleware",  # GET /healthz, before the host check and the HTTPS redirect
+    "django.middleware.http.ConditionalGetMiddleware",  # 304 to a matching If-None-Match (ETag)
+    # Visitors' pages from the cache (core/caching.py), kept with the headers the middleware below gave them:
+    # a kept page is answered without running it again (the security headers, the CSP, whitenoise, sessions).
+    "core.middleware.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)
     "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.middleware.http.ConditionalGetMiddleware",  # 304 to a matching If-None-Match (ETag)
-    "core.middleware.PageCacheMiddleware",  # visitors' pages from the cache, before sessions (core/caching.py)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "core.middleware.RefuseNulMiddleware",

@@ -91,9 +91,11 @@ def enabled():
 
 
 def may_serve(request):
-    """A request a kept page may answer: a GET or HEAD from someone with no session and no message waiting."""
+    """A request a kept page may answer: a GET or HEAD from someone with no session and no message waiting (and
+    not for a static file, which whitenoise serves from memory: no round trip to the cache for it)."""
     return (
         request.method in ("GET", "HEAD")
+        and not request.path.startswith(settings.STATIC_URL)
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and CookieStorage.cookie_name not in request.COOKIES  # a message waiting to be shown
     )

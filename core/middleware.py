@@ -78,8 +78,11 @@ class NotFoundPageInDebugMiddleware:
 
 class PageCacheMiddleware:
     """Answer a visitor from the page cache, or keep the page the view made for them (core/caching.py says which
-    pages and why). Listed before the session, CSRF and authentication middleware, so that a page kept is given
-    without them; below ConditionalGetMiddleware, which answers 304 to a matching If-None-Match."""
+    pages and why). Listed above the security, CSP, static files, session, CSRF and authentication middleware: a
+    page is kept with the headers they gave it, and given again without running them; below
+    ConditionalGetMiddleware, which answers 304 to a matching If-None-Match. A request over plain HTTP where
+    HTTPS is required finds nothing kept under its address (its answer, a redirect, is never kept) and goes on to
+    SecurityMiddleware's redirect; an unknown host is refused by the key's `build_absolute_uri`, as before."""
 
     def __init__(self, get_response):
         self.get_response = get_response

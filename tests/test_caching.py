@@ -190,6 +190,42 @@ def test_a_matching_if_none_match_is_answered_304_until_the_page_changes(client,
     assert "Where trust grows" in text(changed)
 
 
+SECURITY_HEADERS = (
+    "Content-Security-Policy",
+    "Permissions-Policy",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+    "X-Frame-Options",
+)
+
+
+def test_a_page_from_the_cache_carries_the_same_security_headers(client, meeting):
+    """The page cache sits above the security middleware: a kept page is given with the headers it was made with."""
+    url = meeting.get_absolute_url()
+    made = client.get(url)
+    kept, queries = get(Client(), url)
+    assert queries == 0
+    for header in SECURITY_HEADERS:
+        assert kept[header] == made[header], header
+
+
+def test_plain_http_is_still_redirected_to_https_where_a_page_is_kept(client, meeting, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    url = meeting.get_absolute_url()
+    assert client.get(url, secure=True).status_code == 200  # kept under its https:// address
+    plain = client.get(url)
+    assert plain.status_code == 301
+    assert plain["Location"] == "https://testserver" + url
+
+
+def test_a_static_file_never_asks_the_page_cache(client, meeting, monkeypatch):
+    asked = []
+    monkeypatch.setattr(caching, "kept", lambda key: asked.append(key) or (None, 0))
+    client.get("/static/css/site.css")
+    client.get(reverse("home"))
+    assert len(asked) == 1
+
 def test_a_page_kept_for_visitors_sets_no_cookie_and_holds_no_csrf_token(meeting):
     for url in (
         reverse("home"),
