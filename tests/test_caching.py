@@ -226,6 +226,7 @@ def test_a_static_file_never_asks_the_page_cache(client, meeting, monkeypatch):
     client.get(reverse("home"))
     assert len(asked) == 1
 
+
 def test_a_page_kept_for_visitors_sets_no_cookie_and_holds_no_csrf_token(meeting):
     for url in (
         reverse("home"),
