@@ -1,7 +1,7 @@
 """What a topic's page lists: every meeting and insight under it that the reader may see, newest first
 (a meeting by its date, an insight by the date it was published; undated last), a page at a time, with
-how many of each there are. The queries do not grow with the archive: the count, the counts by kind (both kept
-for the content generation: core.caching.kept_answer), the page, and the meetings and the insights on it (with
+how many of each there are. The queries do not grow with the archive: the counts by kind (kept for the content
+generation: core.caching.kept_answer; their sum is the list's length), the page, and the meetings and the insights on it (with
 their authors) when the page has some.
 
 The rows come from visible_tagged_items (betterway/models.py): uses on content the reader may see."""
@@ -50,7 +50,7 @@ def topic_page(request, tag):
     counts = {kind: 0 for kind, _date_field in DATED.values()}
     for row in caching.kept_answer(uses.order_by().values("content_type").annotate(n=Count("pk")), list):
         counts[kinds[row["content_type"]]] = row["n"]
-    page = paginate(request, uses, keep_count=True)
+    page = paginate(request, uses, count=sum(counts.values()))  # every use is of one of the kinds counted
     wanted = {
         kind: [use.object_id for use in page.object_list if kinds[use.content_type_id] == kind] for kind in counts
     }

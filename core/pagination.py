@@ -30,10 +30,13 @@ class KeptCountPaginator(Paginator):
         return caching.kept_answer(rows.order_by(), QuerySet.count)
 
 
-def paginate(request, queryset, per_page=None, name="page", *, keep_count=False):
+def paginate(request, queryset, per_page=None, name="page", *, keep_count=False, count=None):
     """The page of `queryset` that ?`name`= asks for, with the addresses of the pages before and after it;
-    `keep_count`: its length kept for the content generation (see above)."""
+    `keep_count`: its length kept for the content generation (see above); `count`: its length, where the view
+    knows it already (the sum of the counts by kind a list shows above it), so that nobody counts it again."""
     paginator = (KeptCountPaginator if keep_count else Paginator)(queryset, per_page or settings.PAGE_SIZE)
+    if count is not None:
+        paginator.count = count
     page = paginator.get_page(request.GET.get(name))
     page.name = name
     if page.has_previous():

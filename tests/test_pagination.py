@@ -56,6 +56,14 @@ def test_the_notes_list_pages(client, db):
     assert_pages(pages_of(client, reverse("cells:meeting_list")), NAMES[::-1])
 
 
+def test_the_notes_list_of_one_kind_pages_by_its_own_length(client, db):
+    """The list's length is the count of its kind the filters show, not of every note."""
+    for n, name in enumerate(NAMES):
+        MeetingFactory(cell=None, number=None, kind="roundtable", subject=name, date=day(n))
+        MeetingFactory(cell=None, number=None, kind="dinner", subject=f"Dinner {n}", date=day(n))
+    assert_pages(pages_of(client, reverse("cells:meeting_list") + "?kind=roundtable"), NAMES[::-1])
+
+
 def test_the_insights_list_pages(client, db):
     for n, name in enumerate(NAMES):
         InsightFactory(title=name, published_on=day(n))

@@ -72,7 +72,7 @@ def meeting_list(request):
     else:
         kind = None  # an unknown kind, or one with no notes: all notes rather than an empty list
     context = {
-        "page": paginate(request, meetings, keep_count=True),
+        "page": paginate(request, meetings, count=counts[kind] if kind else sum(counts.values())),
         "kinds": kinds,
         "kind": kind,
         "kind_label": Meeting.Kind(kind).label if kind else "",
