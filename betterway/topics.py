@@ -1,8 +1,8 @@
 """What a topic's page lists: every meeting and insight under it that the reader may see, newest first
 (a meeting by its date, an insight by the date it was published; undated last), a page at a time, with
 how many of each there are. The queries do not grow with the archive: the counts by kind (kept for the content
-generation: core.caching.kept_answer; their sum is the list's length), the page, and the meetings and the insights on it (with
-their authors) when the page has some.
+generation: core.caching.kept_answer; their sum is the list's length), the page, and the meetings and the
+insights on it (with their authors) when the page has some.
 
 The rows come from visible_tagged_items (betterway/models.py): uses on content the reader may see."""
 
