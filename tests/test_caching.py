@@ -269,6 +269,20 @@ def test_insight_pages_are_kept_and_change_when_edited(client, db):
     assert "Trust is infrastructure" in text(client.get(url))
 
 
+def test_a_members_topic_page_points_to_its_feed_only_while_visitors_may_see_the_topic(cell):
+    """Whether visitors see a topic (so whether its feed is offered to a member on its page) is kept for the content
+    generation: a topic whose only public use becomes members-only loses its feed link at once."""
+    note = MeetingFactory(cell=cell, subject="Open ground", tags=["Commons"])
+    member = Client()
+    member.force_login(verified_user())
+    url, feed = reverse("tag", args=["commons"]), reverse("feed_tag", args=["commons"])
+    assert feed in text(member.get(url))
+    assert feed in text(member.get(url))  # the kept answer
+    edit(note, visibility="members")
+    page = text(member.get(url))
+    assert "Open ground" in page and feed not in page
+
+
 def test_a_members_topic_suggestions_are_kept_until_the_content_changes(cell, meeting):
     """The topics a member may choose from under a note (discussion/tagging.py) come from the cache on the next
     page, and change with the content: a topic used only on a note moved to the bin leaves them at once."""
