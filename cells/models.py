@@ -162,8 +162,17 @@ class MeetingQuerySet(CellContentQuerySet, LayeredQuerySet):
         """A list of notes `user` may see (through visible_to), each with `notes_readable`: whether they may read
         its detailed notes, so that its excerpt comes from them only then (Meeting.excerpt). No query per row:
         the rule of the second layer on each row (notes_rule)."""
-        readable = models.ExpressionWrapper(Meeting.objects.notes_rule(user), output_field=models.BooleanField())
-        return self.for_listing().annotate(notes_readable=readable)
+        return self.for_listing().annotate(notes_readable=self._notes_readable(user))
+
+    def with_notes_access(self, user):
+        """Meetings `user` may see, each with `reader_reads_notes`: whether they may read its detailed notes, asked
+        with the row (the note's page, without a query of its own). Under its own name, not `notes_readable`:
+        Meeting.excerpt, which describes the page to everyone (its meta description, a shared link's preview),
+        stays of the key points where the notes are for members."""
+        return self.annotate(reader_reads_notes=self._notes_readable(user))
+
+    def _notes_readable(self, user):
+        return models.ExpressionWrapper(Meeting.objects.notes_rule(user), output_field=models.BooleanField())
 
     def chronological(self):
         return self.order_by("date", "number", "pk")
