@@ -333,9 +333,17 @@ class _IdIn(Lookup):
 def _newest(entries, limit):
     """The ids of the `limit` newest of `entries` (undated ones last): read along search_entry_newest_idx, or
     from the words' own index for a rare word, as PostgreSQL judges."""
-    return caching.kept_answer(
-        entries.order_by(F("date").desc(nulls_last=True), "-pk").values_list("pk", flat=True)[:limit], list
-    )
+    return _ids(entries.order_by(F("date").desc(nulls_last=True), "-pk").values_list("pk", flat=True)[:limit])
+
+
+def _ids(ids):
+    """The ids a query for ids finds, kept for the content generation under its SQL (core.caching.kept_rows), which
+    is compiled once: for the key and the query both (the reader's rule makes it long to compile)."""
+    try:
+        sql, params = ids.query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    return [row[0] for row in caching.kept_rows(sql, params)]
 
 
 def _pool(matched, query, kind):
@@ -350,9 +358,7 @@ def _pool(matched, query, kind):
     # the entries whose title matches, from the titles' own index, unless the word is in so many titles that
     # the newest matches hold plenty of them already
     in_titles = SearchEntry.objects.annotate(title_vector=SearchVector("text_a", config="english"))
-    in_titles = caching.kept_answer(
-        in_titles.filter(title_vector=query).values_list("pk", flat=True)[: COMMON_IN_TITLES + 1], list
-    )
+    in_titles = _ids(in_titles.filter(title_vector=query).values_list("pk", flat=True)[: COMMON_IN_TITLES + 1])
     titled = matched.filter(_IdIn(F("pk"), in_titles)) if len(in_titles) <= COMMON_IN_TITLES else matched.none()
     ids = ids[:CAP] + _newest(titled, TITLES)
     if kind:
