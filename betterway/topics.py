@@ -35,8 +35,7 @@ def tagged_under(tag, user):
         output_field=DateField(),
     )
     return (
-        visible_tagged_items(user)
-        .filter(tag=tag)
+        visible_tagged_items(user, tags=[tag.pk])
         .annotate(when=when)
         .order_by(F("when").desc(nulls_last=True), "-object_id", "-pk")
     )

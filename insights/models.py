@@ -185,13 +185,19 @@ class Insight(Publishable):
 TAGGED_MODELS = [Meeting, Insight]
 
 
-def visible_tagged_items(user):
-    """Tag uses on the meetings and insights that `user` may see."""
+def visible_tagged_items(user, *, tags=None):
+    """Tag uses on the meetings and insights that `user` may see. `tags` (a queryset of topics, or their ids) asks
+    about their uses alone, looking only at the content they are used on: a topic's page at 100,000 meetings no
+    longer lists every meeting the reader may see (24 ms of hashing before its first row) to show its twenty."""
     types = ContentType.objects.get_for_models(*TAGGED_MODELS)
     rule = Q(pk__in=[])
     for model in TAGGED_MODELS:
-        rule |= Q(content_type=types[model], object_id__in=model.objects.visible_to(user).values("pk"))
-    return TaggedItem.objects.filter(rule)
+        content = model.objects.visible_to(user)
+        if tags is not None:
+            content = content.filter(tags__in=tags)
+        rule |= Q(content_type=types[model], object_id__in=content.values("pk"))
+    uses = TaggedItem.objects.filter(rule)
+    return uses if tags is None else uses.filter(tag__in=tags)
 
 
 class TopicQuerySet(models.QuerySet):
@@ -200,7 +206,7 @@ class TopicQuerySet(models.QuerySet):
         only at their uses (as PersonQuerySet.visible_to does)."""
         if among is None:
             return self.filter(pk__in=visible_tagged_items(user).values("tag_id"))
-        uses = visible_tagged_items(user).filter(tag_id__in=among.values("pk"))
+        uses = visible_tagged_items(user, tags=among.values("pk"))
         return (self & among).filter(pk__in=uses.values("tag_id"))
 
 

@@ -208,6 +208,45 @@ def test_asking_about_a_few_people_gives_the_same_answer_as_the_whole_rule(users
     assert seen["anonymous"] == {"named-public", "named-profile"}
 
 
+def test_asking_about_a_few_topics_gives_the_same_answer_as_the_whole_rule(users, cell):
+    """Topic.objects.visible_to(user, among=…) and the uses of a topic (visible_tagged_items(user, tags=…), which a
+    topic's page lists) look only at the content those topics are on, and keep exactly what the whole rule keeps."""
+    from insights.models import Topic, visible_tagged_items
+
+    for state in ("public", "members", "cell", "draft", "binned"):
+        meeting = MeetingFactory(
+            cell=cell,
+            status="draft" if state == "draft" else "published",
+            visibility=state if state in ("members", "cell") else "public",
+            tags=[f"on-{state}", "on-everything"],
+        )
+        if state == "binned":
+            Meeting.objects.filter(pk=meeting.pk).update(deleted_at=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC))
+    InsightFactory(cell=cell, visibility="cell", tags=["on-insight-cell", "on-everything"])
+    MeetingFactory(cell=cell, tags=["on-other-things"])  # a use of no topic asked about
+    topics = Topic.objects.filter(slug__startswith="on-")
+    seen = {}
+    for role in ROLES:
+        user = users[role]
+        whole_uses = visible_tagged_items(user).filter(tag__in=topics)
+        whole = set(Topic.objects.visible_to(user).filter(slug__startswith="on-").values_list("slug", flat=True))
+        seen[role] = whole
+        for topic in topics:
+            asked = Topic.objects.filter(pk=topic.pk)
+            assert set(Topic.objects.visible_to(user, among=asked).values_list("slug", flat=True)) == whole & {
+                topic.slug
+            }, (role, topic.slug)
+            uses = set(visible_tagged_items(user, tags=[topic.pk]).values_list("pk", flat=True))
+            assert uses == set(whole_uses.filter(tag=topic).values_list("pk", flat=True)), (role, topic.slug)
+        together = Topic.objects.visible_to(user, among=topics)
+        assert set(together.values_list("slug", flat=True)) == whole, role
+    # the rule did tell topics apart
+    assert {"on-public", "on-members", "on-everything", "on-other-things"} <= seen["member"]
+    assert not {"on-cell", "on-insight-cell", "on-draft", "on-binned"} & seen["member"]
+    assert {"on-cell", "on-insight-cell"} <= seen["cell_member"]
+    assert seen["anonymous"] == {"on-public", "on-everything", "on-other-things"}
+
+
 def test_joining_or_leaving_a_cell_shows_at_once_even_to_a_user_object_already_asked(cell):
     """The reader's cells are asked once per user object (cells.models.cells_of); a change of memberships or of
     whose account a person is must still show on the next question, not when the object is thrown away."""
