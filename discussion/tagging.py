@@ -13,6 +13,7 @@ from taggit.models import Tag, TaggedItem
 
 from core import caching, tags
 from core.models import Versioned
+from insights.models import Topic
 
 from .models import MemberTag
 from .targets import MODELS
@@ -42,12 +43,7 @@ def suggested_names(user, limit=500):
 
 
 def _suggested_names(user, limit):
-    types = ContentType.objects.get_for_models(*TARGETS)
-    rule = Q(pk__in=[])
-    for model in TARGETS:
-        rule |= Q(content_type=types[model], object_id__in=model.objects.visible_to(user).values("pk"))
-    used = TaggedItem.objects.filter(rule).values("tag_id")
-    return list(Tag.objects.filter(pk__in=used).order_by("name").values_list("name", flat=True)[:limit])
+    return list(Topic.objects.visible_to(user).order_by("name").values_list("name", flat=True)[:limit])
 
 
 def add_topics(target, names, *, user):
