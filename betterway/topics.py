@@ -4,7 +4,7 @@ how many of each there are. The queries do not grow with the archive: the counts
 generation: core.caching.kept_answer; their sum is the list's length), the page, and the meetings and the
 insights on it (with their authors) when the page has some.
 
-The rows come from visible_tagged_items (betterway/models.py): uses on content the reader may see."""
+The rows come from visible_tagged_items (insights/models.py): uses on content the reader may see."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, Count, DateField, F, OuterRef, Subquery, When
