@@ -215,6 +215,9 @@ CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", str(DATABAS
 # on only under DEBUG (`make run` serves from one process); PAGE_CACHE=0 or 1 decides otherwise.
 PAGE_CACHE = env_bool("PAGE_CACHE", default=DEBUG or bool(os.environ.get("REDIS_URL")))
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))
+# With Redis, each process also keeps its own copies of the pages it gives, told of each new generation by Redis
+# pub/sub (core/copies.py): a page asked for again costs no round trip. At most this many per process; 0: none.
+PAGE_CACHE_COPIES = int(os.environ.get("PAGE_CACHE_COPIES", "500"))
 
 # Background work (emails, the bulletin) through Django's tasks API (the django-tasks backport).
 # The default keeps the queue in the database: `python manage.py db_worker` runs it (`make run` starts

@@ -23,7 +23,8 @@ the cards of a list (made from their rows alone: core/templatetags/cards.py), an
 (`reader_key`: "More like this", the topics a member may add).
 
 The cache is local memory in development and Redis when REDIS_URL is set (settings.CACHES): several app
-servers then share the pages and the generation. Local memory is per process, so without Redis the page
+servers then share the pages and the generation, and each process keeps its own copies of the pages it gives,
+told of every new generation by Redis pub/sub (core/copies.py: `bump` announces it). Local memory is per process, so without Redis the page
 cache is on only under DEBUG (one `runserver` process) unless PAGE_CACHE says otherwise (settings.py).
 """
 
@@ -39,6 +40,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_migrate, pos
 from django.http import HttpResponse
 from django.utils import timezone
 
+from . import copies
 from .roles import is_member, is_staff
 
 GENERATION_KEY = "content-generation"
@@ -56,11 +58,13 @@ def generation():
 
 
 def bump():
-    """A new generation: every page kept so far is stale."""
+    """A new generation: every page kept so far is stale. Announced to every process (core/copies.py)."""
     try:
-        cache.incr(GENERATION_KEY)
+        value = cache.incr(GENERATION_KEY)
     except ValueError:  # not in the cache
-        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+        value = time.time_ns()
+        cache.set(GENERATION_KEY, value, timeout=None)
+    copies.announce(value)
 
 
 def content_changed(**kwargs):
@@ -132,12 +136,18 @@ def keep(page_key, made_in, response):
     response["ETag"] = f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'
     if "Cache-Control" not in response:
         response["Cache-Control"] = "no-cache"  # keep it, but ask (If-None-Match) before using it again
-    cache.set(page_key, (made_in, response.content, list(response.items())), settings.PAGE_CACHE_SECONDS)
+    value = (made_in, response.content, list(response.items()))
+    cache.set(page_key, value, settings.PAGE_CACHE_SECONDS)
+    copies.keep(page_key, made_in, value)
 
 
 def kept(page_key):
     """(the response kept under `page_key` if it is of the current generation, else None; the current
-    generation), in one round trip to the cache."""
+    generation): from this process's own copy when it has heard the generation (core/copies.py), else in one
+    round trip to the cache."""
+    heard = copies.current()
+    if heard is not None and (value := copies.page(page_key, heard)) is not None:
+        return _response(value), heard
     found = cache.get_many([GENERATION_KEY, page_key])
     current = found.get(GENERATION_KEY)
     if current is None:
@@ -145,11 +155,16 @@ def kept(page_key):
     value = found.get(page_key)
     if value is None or value[0] != current:
         return None, current
+    copies.keep(page_key, current, value)
+    return _response(value), current
+
+
+def _response(value):
     _made_in, content, headers = value
     response = HttpResponse(content)
     for name, header in headers:
         response[name] = header
-    return response, current
+    return response
 
 
 KEPT_SECONDS = 600
