@@ -24,8 +24,9 @@ the cards of a list (made from their rows alone: core/templatetags/cards.py), an
 
 The cache is local memory in development and Redis when REDIS_URL is set (settings.CACHES): several app
 servers then share the pages and the generation, and each process keeps its own copies of the pages it gives,
-told of every new generation by Redis pub/sub (core/copies.py: `bump` announces it). Local memory is per process, so without Redis the page
-cache is on only under DEBUG (one `runserver` process) unless PAGE_CACHE says otherwise (settings.py).
+told of every new generation by Redis pub/sub (core/copies.py: `bump` announces it). Local memory is per
+process, so without Redis the page cache is on only under DEBUG (one `runserver` process) unless PAGE_CACHE says
+otherwise (settings.py).
 """
 
 import hashlib
