@@ -50,11 +50,13 @@ KEEP_HEADERS_VARYING_ON = {"cookie"}
 
 def generation():
     """The site's content generation. A missing one (a new or flushed cache) starts from the clock, never
-    from a number an earlier generation may have used, so that no earlier page comes back."""
+    from a number an earlier generation may have used, so that no earlier page comes back; it is announced, so
+    that every process's copies (core/copies.py) move on to it too."""
     value = cache.get(GENERATION_KEY)
     if value is None:
         cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
         value = cache.get(GENERATION_KEY, time.time_ns())
+        copies.announce(value)
     return value
 
 

@@ -102,3 +102,19 @@ def test_a_generation_announced_by_another_process_makes_the_copies_stale(shared
 def test_without_redis_there_are_no_copies(db):
     with override_settings(PAGE_CACHE=True):  # the tests' local memory cache
         assert copies.current() is None
+
+
+def test_a_generation_started_afresh_reaches_every_process(shared_cache):
+    """Redis flushed (or restarted with nothing kept): the first process to ask starts a generation from the clock
+    and announces it, so the others move on to it instead of asking Redis for every page from then on."""
+    meeting = MeetingFactory(subject="Where trust starts")
+    assert listening()
+    before = copies.current()
+    caches["default"].delete(caching.GENERATION_KEY)
+    started = caching.generation()
+    assert started > before
+    assert eventually(lambda: copies.current() == started)
+    Client().get(meeting.get_absolute_url())
+    with mock.patch.object(caches["default"], "get_many", wraps=caches["default"].get_many) as asked:
+        Client().get(meeting.get_absolute_url())
+    assert asked.call_count == 0
