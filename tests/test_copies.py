@@ -45,21 +45,18 @@ def shared_cache(db):
         caches["default"].clear()
 
 
-def listening():
-    """Wait (at most two seconds) until this process hears the generation announced."""
-    for _ in range(200):
-        if copies.current() is not None:
-            return True
-        time.sleep(0.01)
-    return False
-
-
 def eventually(check):
+    """Whether `check()` comes true within two seconds."""
     for _ in range(200):
         if check():
             return True
         time.sleep(0.01)
     return False
+
+
+def listening():
+    """Whether this process hears the generation announced within two seconds."""
+    return eventually(lambda: copies.current() is not None)
 
 
 def test_a_page_asked_for_again_is_given_from_the_process_s_copy_without_asking_redis(shared_cache):
