@@ -33,3 +33,38 @@ def test_sqlite_is_the_default_and_database_url_chooses_postgresql():
 def test_demo_accounts_are_refused_when_debug_is_off(db):
     with pytest.raises(CommandError, match="development only"):
         call_command("create_demo_accounts")
+
+
+def database_options(**env):
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL", "DB_PREPARE_THRESHOLD"}}
+    code = "import betterway.settings as s; print(sorted(s.DATABASES['default'].get('OPTIONS', {}).items()))"
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env={**clean, "DEBUG": "1", **env}, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def test_postgresql_binds_parameters_on_the_server_so_that_statements_can_be_prepared():
+    postgres = "postgres://u@localhost/db"
+    assert database_options(DATABASE_URL=postgres) == "[('prepare_threshold', 5), ('server_side_binding', True)]"
+    assert database_options(DATABASE_URL=postgres, DB_PREPARE_THRESHOLD="0") == (
+        "[('prepare_threshold', None), ('server_side_binding', True)]"
+    )
+    assert database_options() == "[]"  # SQLite: nothing of the kind
+
+
+@pytest.mark.django_db
+def test_a_statement_run_again_on_a_connection_is_prepared_on_postgresql():
+    from django.db import connection
+
+    from insights.models import Principle
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's (DATABASE_URL unset: SQLite)")
+    for _ in range(6):
+        Principle.objects.filter(title="a title no principle has").count()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s AND statement LIKE %s",
+            ["%COUNT(*)%", '%"insights_principle"."title" = $1%'],
+        )
+        assert cursor.fetchone()[0] == 1
