@@ -45,6 +45,7 @@ from insights.models import Insight
 from people.models import Person
 
 from .models import SearchEntry, SearchFacet
+from .postgres import planned_for_each_question
 from .search_index import MARKS, uses_vectors
 
 PER_PAGE = 20
@@ -401,6 +402,11 @@ def search(request):
 def _found(request, query_text, filters):
     """What the search finds for the reader: the counts by type and filter, whether the pool was capped, the rows
     of the page asked for (as _result gives them), and "did you mean" when nothing is found."""
+    with planned_for_each_question():
+        return _found_in_archive(request, query_text, filters)
+
+
+def _found_in_archive(request, query_text, filters):
     user = request.user
     kind = filters.get("type")
     visible = visible_entries(user)

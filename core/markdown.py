@@ -197,8 +197,14 @@ def excerpt(text, length=EXCERPT_LENGTH):
     open with ("Better Way Roundtable, 5 June 2019"): a first line that ends no sentence."""
     if not text:
         return ""
+    return _excerpt(str(text), length)
+
+
+@lru_cache(maxsize=1024)
+def _excerpt(text, length):
+    """excerpt's work, kept for the same text (a page's description asks for it on every view)."""
     parts, opening = [], True
-    tokens = _parser.parse(str(text))
+    tokens = _parser.parse(text)
     for i, token in enumerate(tokens):
         if token.type != "inline" or tokens[i - 1].type == "heading_open":
             continue
