@@ -49,7 +49,9 @@ def can_delete(user, comment):
 
 
 def can_flag(user, comment):
-    return is_member(user) and not is_author(user, comment) and not comment.is_removed
+    """A member may flag someone else's comment while it is shown: one removed by its author or hidden by a
+    moderator (whom a cell's convenors and staff still see, to restore) has nothing left to flag."""
+    return is_member(user) and not is_author(user, comment) and not comment.is_removed and not comment.is_hidden
 
 
 def convenes(user, target):

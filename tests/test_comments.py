@@ -403,6 +403,15 @@ def test_a_flag_needs_a_reason_and_nobody_flags_their_own_comment(users, client_
     assert not Flag.objects.exists()
 
 
+def test_a_hidden_comment_offers_its_moderators_restore_not_flag(users, client_for, meeting):
+    comment = CommentFactory(meeting=meeting, author=users["member"], body="Out of order.", hidden_at=timezone.now())
+    text = page(client_for(users["convenor"]), meeting)
+    assert "Out of order." in text and "Restore" in text
+    assert ">Flag<" not in text
+    assert flag(client_for(users["convenor"]), comment, "Rude.").status_code == 403
+    assert not Flag.objects.exists()
+
+
 def moderate(client, action, comment, **data):
     return client.post(reverse(f"discussion:comment_{action}", args=[comment.pk]), data)
 
