@@ -11,6 +11,11 @@ under the SQL of the count itself, where visitors' pages are kept): the same que
 anything changes (the next page, the same reader coming back) is not counted again, and a count is never
 given to a reader whose visibility rule differs. At 100,000 meetings counting a principle's open questions takes
 a third of a second; the page of them, a few ms.
+
+A long list counts only as far as it needs (`COUNT_MOST`, or as deep as the page asked for): a list longer than
+that says "more than 1,000" and "Page 1 of 51 or more", and every later page is still reached by Next, each
+counting a page further (a principle's 70,000 open questions at 100,000 meetings: 436 ms to count them all, 20 ms
+to know there are more than 1,000). A page that reaches the end shows the exact count again.
 """
 
 from django.conf import settings
@@ -20,24 +25,42 @@ from django.utils.functional import cached_property
 
 from . import caching
 
+COUNT_MOST = 1000  # rows a long list counts before it says "more than"
+
 
 class KeptCountPaginator(Paginator):
+    """Counts at most `reach` rows (and one more, to know whether there are more: `more`), kept (see above)."""
+
+    def __init__(self, object_list, per_page, *, reach, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.reach = reach
+        self.more = False
+
     @cached_property
     def count(self):
         rows = self.object_list
         if not isinstance(rows, QuerySet):
             return super().count
-        return caching.kept_answer(rows.order_by(), QuerySet.count)
+        counted = caching.kept_answer(rows.order_by()[: self.reach + 1], QuerySet.count)
+        self.more = counted > self.reach
+        return counted
 
 
 def paginate(request, queryset, per_page=None, name="page", *, keep_count=False, count=None):
     """The page of `queryset` that ?`name`= asks for, with the addresses of the pages before and after it;
-    `keep_count`: its length kept for the content generation (see above); `count`: its length, where the view
-    knows it already (the sum of the counts by kind a list shows above it), so that nobody counts it again."""
-    paginator = (KeptCountPaginator if keep_count else Paginator)(queryset, per_page or settings.PAGE_SIZE)
+    `keep_count`: its length, counted as far as needed and kept for the content generation (see above); `count`:
+    its length, where the view knows it already (the sum of the counts by kind a list shows above it), so that
+    nobody counts it again."""
+    per_page = per_page or settings.PAGE_SIZE
+    asked = request.GET.get(name)
+    if keep_count and count is None:
+        deepest = int(asked) if asked and asked.isascii() and asked.isdigit() and len(asked) <= 6 else 1
+        paginator = KeptCountPaginator(queryset, per_page, reach=max(COUNT_MOST, deepest * per_page))
+    else:
+        paginator = Paginator(queryset, per_page)
     if count is not None:
         paginator.count = count
-    page = paginator.get_page(request.GET.get(name))
+    page = paginator.get_page(asked)
     page.name = name
     if page.has_previous():
         page.previous_url = _address(request, name, page.previous_page_number())

@@ -2,6 +2,7 @@
 page, a page that is not a number the first; on a page with several lists each pages on its own."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -200,3 +201,28 @@ def test_a_lists_length_is_counted_once_until_the_content_changes_and_each_reade
     MeetingFactory(cell=cell, principles=[principle], date=day(10))  # anything saved: a new generation
     assert heading(users["member"])[0] == "4"
     cache.clear()
+
+
+def test_a_long_list_counts_only_as_far_as_it_needs_and_every_page_stays_reachable(client, db, monkeypatch):
+    """Past COUNT_MOST rows a list says "more than" and "or more" instead of counting them all; Next still leads
+    on, each page counting a page further, and a page that reaches the end shows the exact count again."""
+    from core import pagination
+
+    monkeypatch.setattr(pagination, "COUNT_MOST", 3)
+    principle = PrincipleFactory(slug="long")
+    for n in range(7):
+        MeetingFactory(subject=f"Note {n}", date=day(n), principles=[principle])
+    url = principle.get_absolute_url()
+
+    def look(number):
+        page = client.get(url, {"notes": number} if number > 1 else {}).content.decode()
+        heading = page.split('id="notes-heading">Meeting notes <span class="count">(')[1].split(")")[0]
+        notes = page[page.index('id="notes-heading"') : page.index("</section>", page.index('id="notes-heading"'))]
+        return heading, re.search(r"Page \d+ of \d+(?: or more)?", notes).group(), re.findall(r"Note \d", notes)
+
+    assert look(1) == ("more than 3", "Page 1 of 2 or more", ["Note 6", "Note 5"])
+    assert look(2) == ("more than 4", "Page 2 of 3 or more", ["Note 4", "Note 3"])
+    assert look(3) == ("more than 6", "Page 3 of 4 or more", ["Note 2", "Note 1"])
+    assert look(4) == ("7", "Page 4 of 4", ["Note 0"])  # the end reached: counted in full
+    monkeypatch.setattr(pagination, "COUNT_MOST", 1000)
+    assert look(1) == ("7", "Page 1 of 4", ["Note 6", "Note 5"])

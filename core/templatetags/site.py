@@ -1,4 +1,4 @@
-"""Formatting for templates: Markdown, honest dates, search snippets.
+"""Formatting for templates: Markdown, honest dates, search snippets, how long a list is.
 
 Dates and times are written one way across the site (core/dates.py): templates use these filters and
 tags, never an ad-hoc |date:"…" format for what a reader sees (a machine attribute such as
@@ -7,6 +7,7 @@ tags, never an ad-hoc |date:"…" format for what a reader sees (a machine attri
 import re
 
 from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -73,3 +74,13 @@ def snippet(text, query, width=220):
     prefix = "…" if start else ""
     suffix = "…" if start + width < len(words) else ""
     return prefix + piece + suffix
+
+
+@register.filter
+def how_many(page):
+    """How many rows the list of `page` (core/pagination.py paginate) has: "1,234", or "more than 1,000" where it
+    was counted only that far."""
+    paginator = page.paginator
+    if getattr(paginator, "more", False):
+        return f"more than {intcomma(paginator.reach)}"
+    return intcomma(paginator.count)
