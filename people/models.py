@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.urls import reverse
 
 from core.roles import is_account, is_staff
@@ -24,13 +24,30 @@ class PersonQuerySet(models.QuerySet):
         people = self if among is None else self & among  # among's own filters, on this table (its indexes)
         return people.filter(self.visible_rule(user, among=among))
 
+    def one_visible_to(self, user, **lookups):
+        """The person matching `lookups` (a unique field: a slug) if `user` may see them, else None. One query
+        for a profile open to them (`open_rule`: the usual case, a public profile), so that a person's page
+        does not build the questions about every piece of content that could name them; a second, the whole
+        rule about that one person, otherwise."""
+        person = self.filter(**lookups).annotate(open=ExpressionWrapper(self.open_rule(user), BooleanField())).first()
+        if person is None or person.open:
+            return person
+        return self.visible_to(user, among=self.model.objects.filter(pk=person.pk)).first()
+
+    def open_rule(self, user):
+        """The people `user` sees whatever content names them: public profiles and their own (everyone, for staff)."""
+        if is_staff(user):
+            return Q(pk__isnull=False)
+        rule = Q(is_public=True)
+        if is_account(user):
+            rule |= Q(user=user)
+        return rule
+
     def visible_rule(self, user, *, among=None):
         """visible_to's condition, as a Q on one person (core.visibility.through asks it through a relation)."""
         if is_staff(user):
             return Q()
-        rule = Q(is_public=True)
-        if is_account(user):
-            rule |= Q(user=user)
+        rule = self.open_rule(user)
         for relation, back in self.NAMED_IN:
             content = self.model._meta.get_field(relation).related_model.objects.visible_to(user)
             if among is not None:

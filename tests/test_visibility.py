@@ -171,7 +171,7 @@ def test_visible_to_is_the_same_rule_for_meetings_and_insights(users, content):
 
 def test_asking_about_a_few_people_gives_the_same_answer_as_the_whole_rule(users, cell):
     """Person.objects.visible_to(user, among=…), which pages use to name a few people fast, keeps exactly those
-    of them that the whole rule keeps: each alone, and all together."""
+    of them that the whole rule keeps: each alone, and all together; one_visible_to (a person's page) too."""
     people = {
         state: PersonFactory(slug=f"named-{state}")
         for state in ("public", "members", "cell", "draft", "binned", "insight-cell", "nobody")
@@ -199,6 +199,8 @@ def test_asking_about_a_few_people_gives_the_same_answer_as_the_whole_rule(users
             asked = Person.objects.filter(pk=person.pk)
             alone = set(Person.objects.visible_to(user, among=asked).values_list("slug", flat=True))
             assert alone == whole & {person.slug}, (role, person.slug)
+            one = Person.objects.one_visible_to(user, slug=person.slug)  # a person's page: open profiles in one query
+            assert (one is not None) == (person.slug in whole), (role, person.slug)
         together = Person.objects.visible_to(user, among=Person.objects.filter(slug__startswith="named-"))
         assert set(together.values_list("slug", flat=True)) == whole, role
     # the rule did tell people apart

@@ -5,6 +5,7 @@ declare onto Person (speaker_roles, insights, memberships), each through its vis
 
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import pluralize
 
@@ -97,8 +98,9 @@ def wrote(person, insights):
 def person_detail(request, slug):
     """What the person said and wrote, newest first, each list a page at a time (?meetings=, ?writing=): the
     meetings they spoke at (all their roles at one meeting on one line), then their pieces."""
-    asked = Person.objects.filter(slug=slug)
-    person = get_object_or_404(Person.objects.visible_to(request.user, among=asked).select_related("organisation"))
+    person = Person.objects.select_related("organisation").one_visible_to(request.user, slug=slug)
+    if person is None:
+        raise Http404("No such person.")
     spoken_at = (
         _related("meetings").objects.visible_to(request.user).filter(pk__in=person.speaker_roles.values("meeting"))
     )
