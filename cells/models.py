@@ -143,6 +143,9 @@ class CellContentQuerySet(VisibleQuerySet):
         return sorted(convened if convening else member_of)  # sorted: the same SQL for the same cells
 
 
+TEXT_FIELDS = ("summary", "notes", "editorial_note")  # a meeting's own text, long
+
+
 class MeetingQuerySet(CellContentQuerySet, LayeredQuerySet):
     def involving(self, user):
         """Meetings `user` created, or whose draft they were asked to review as a named speaker."""
@@ -152,6 +155,11 @@ class MeetingQuerySet(CellContentQuerySet, LayeredQuerySet):
     def for_listing(self):
         """What a list of notes shows: the cell, nothing per row."""
         return self.select_related("cell")
+
+    def for_naming(self):
+        """What naming a meeting in a link needs (its series and title: reader_title, meeting_name.html), without
+        its text: a note's key points and notes in detail are some kilobytes a row that such a list never shows."""
+        return self.select_related("cell").defer(*TEXT_FIELDS)
 
     def with_note(self):
         """Meetings the archive holds a note of (key points or notes in detail); a meeting known only from a

@@ -3,7 +3,7 @@
 What a person said and wrote comes from apps above this one, through the relations they
 declare onto Person (speaker_roles, insights, memberships), each through its visible_to."""
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -104,12 +104,14 @@ def person_detail(request, slug):
     spoken_at = (
         _related("meetings").objects.visible_to(request.user).filter(pk__in=person.speaker_roles.values("meeting"))
     )
-    meetings = paginate(request, spoken_at.newest_first(), name="meetings", keep_count=True)
-    roles = (
-        person.speaker_roles.filter(meeting__in=[meeting.pk for meeting in meetings])
-        .select_related("meeting__cell")
-        .order_by(F("meeting__date").desc(nulls_last=True), "-meeting__number", "-meeting__pk", "order", "pk")
+    meetings = paginate(request, spoken_at.for_naming().newest_first(), name="meetings", keep_count=True)
+    place = {meeting.pk: index for index, meeting in enumerate(meetings)}  # each role with its meeting, in order
+    roles = sorted(
+        person.speaker_roles.filter(meeting__in=list(place)).order_by("order", "pk"),
+        key=lambda role: place[role.meeting_id],
     )
+    for role in roles:
+        role.meeting = meetings[place[role.meeting_id]]
     writing = paginate(
         request, person.insights.visible_to(request.user).for_listing().newest_first(), name="writing", keep_count=True
     )
