@@ -46,8 +46,8 @@ class Entry:
 def thread(request, target, *, moderator):
     """(page, count): the page of top-level entries of `target` that ?comments= asks for, each with its
     replies, and how many comments the reader may read there, for a reader who may read the comments of
-    `target` (discussion/page.py asks). Two queries: the comments, then the names of the page's authors as the
-    reader sees them."""
+    `target` (discussion/page.py asks). Two or three queries: the comments, then the names of the page's authors as
+    the reader sees them (people.names.names_for: a second query where some profiles are not open to the reader)."""
     reader = request.user
     top, count = _entries(target, reader, moderator=moderator)
     page = paginate(request, top, settings.COMMENTS_PER_PAGE, name="comments")

@@ -173,7 +173,7 @@ def test_asking_about_a_few_people_gives_the_same_answer_as_the_whole_rule(users
     """Person.objects.visible_to(user, among=…), which pages use to name a few people fast, keeps exactly those
     of them that the whole rule keeps: each alone, and all together; one_visible_to (a person's page) too."""
     people = {
-        state: PersonFactory(slug=f"named-{state}")
+        state: PersonFactory(slug=f"named-{state}", user=UserFactory())  # an account: comments are signed by it
         for state in ("public", "members", "cell", "draft", "binned", "insight-cell", "nobody")
     }
     for state in ("public", "members", "cell", "draft", "binned"):
@@ -186,9 +186,12 @@ def test_asking_about_a_few_people_gives_the_same_answer_as_the_whole_rule(users
             Meeting.objects.filter(pk=meeting.pk).update(deleted_at=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC))
         SpeakerFactory(meeting=meeting, person=people[state])
     InsightFactory(cell=cell, visibility="cell", authors=[people["insight-cell"]])
-    people["profile"] = PersonFactory(slug="named-profile", is_public=True)
+    people["profile"] = PersonFactory(slug="named-profile", is_public=True, user=UserFactory())
     people["own"] = PersonFactory(slug="named-own", user=users["member"])
     from people.models import Person
+    from people.names import names_for
+
+    accounts = {person.user_id: person.slug for person in people.values()}
 
     seen = {}
     for role in ROLES:
@@ -201,6 +204,11 @@ def test_asking_about_a_few_people_gives_the_same_answer_as_the_whole_rule(users
             assert alone == whole & {person.slug}, (role, person.slug)
             one = Person.objects.one_visible_to(user, slug=person.slug)  # a person's page: open profiles in one query
             assert (one is not None) == (person.slug in whole), (role, person.slug)
+            named = names_for(user, [person.user])  # a commenter's name: open profiles in one query
+            assert (person.user_id in named) == (person.slug in whole), (role, person.slug)
+        # a page's commenters, open and closed together: the second query asks about the closed ones alone
+        named = names_for(user, [person.user for person in people.values()])
+        assert {accounts[user_id] for user_id in named} == whole, role
         together = Person.objects.visible_to(user, among=Person.objects.filter(slug__startswith="named-"))
         assert set(together.values_list("slug", flat=True)) == whole, role
     # the rule did tell people apart
