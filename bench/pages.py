@@ -5,8 +5,8 @@ sets it). Subcommands:
 
 - `paths [--word W]`: one `label=/path` line per page: the home page, the principle, cell, topic and person
   with the most content a visitor may see (the longest lists, whatever the archive size), the first public
-  insight and note (a note in a cell, with notes a visitor may read), search for W, and the notes and
-  insights lists.
+  insight and note (a note in a cell, with notes a visitor may read), search for W, the notes and insights
+  lists, and the about page (a reference: what any page costs before it asks anything of the archive).
 - `session`: a logged-in member's Cookie header value (a stored session of a synthetic member who is in
   cells, so that the whole visibility rule applies), created for this run.
 - `count [--sql-log FILE] label=/path ...`: the SQL queries of each page for a visitor and for that member, in
@@ -87,6 +87,7 @@ def page_paths(word):
         ("search", f"/search/?q={quote(word)}"),
         ("notes", "/notes/"),
         ("insights", "/insights/"),
+        ("about", "/about/"),  # a reference, not a target: a page that asks nothing of the archive (bench/report.py)
     ]
 
 

@@ -54,6 +54,14 @@ class MembershipQuerySet(models.QuerySet):
         people = self.model._meta.get_field("person").related_model.objects
         return self.filter(person__in=people.visible_to(user, among=people.filter(memberships__in=self.values("pk"))))
 
+    def few_visible_to(self, user):
+        """visible_to, as a list, for a few places (a cell's leads): their people read with them and asked as
+        PersonQuerySet.those_visible_to asks (no query where each is open to the reader), not through a subquery."""
+        places = list(self.select_related("person"))
+        people = self.model._meta.get_field("person").related_model.objects
+        shown = {person.pk for person in people.those_visible_to(user, [place.person for place in places])}
+        return [place for place in places if place.person_id in shown]
+
 
 class Membership(models.Model):
     """A person's place in a cell: convenor, thought leader for the series, or member."""

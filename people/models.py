@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import Q
 from django.urls import reverse
 
 from core.roles import is_account, is_staff
@@ -25,17 +25,29 @@ class PersonQuerySet(models.QuerySet):
         return people.filter(self.visible_rule(user, among=among))
 
     def one_visible_to(self, user, **lookups):
-        """The person matching `lookups` (a unique field: a slug) if `user` may see them, else None. One query
-        for a profile open to them (`open_rule`: the usual case, a public profile), so that a person's page
-        does not build the questions about every piece of content that could name them; a second, the whole
-        rule about that one person, otherwise."""
-        person = self.filter(**lookups).annotate(open=ExpressionWrapper(self.open_rule(user), BooleanField())).first()
-        if person is None or person.open:
-            return person
-        return self.visible_to(user, among=self.model.objects.filter(pk=person.pk)).first()
+        """The person matching `lookups` (a unique field: a slug) if `user` may see them, else None: a person's
+        page, which so does not build the questions about every piece of content that could name them for a
+        profile open to the reader (those_visible_to)."""
+        found = self.those_visible_to(user, list(self.filter(**lookups)[:1]))
+        return found[0] if found else None
+
+    def those_visible_to(self, user, people):
+        """Of `people` (a few Person rows already read: a page's commenters, a cell's leads, the person a page is
+        about), those `user` may see, as a list. No query for a profile open to the reader (Person.is_open_to: a
+        public profile, their own), which needs no look at the content that names them; one, the whole rule
+        about the others alone, by id, where some are not. The same answer as visible_to(user, among=…), which
+        asks it inside a query instead: building that rule about a subquery of people is most of the work of a
+        page that names a few of them."""
+        closed = [person.pk for person in people if not person.is_open_to(user)]
+        seen = set()
+        if closed:
+            asked = self.model.objects.filter(pk__in=closed)
+            seen = set(self.model.objects.visible_to(user, among=asked).values_list("pk", flat=True))
+        return [person for person in people if person.pk in seen or person.is_open_to(user)]
 
     def open_rule(self, user):
-        """The people `user` sees whatever content names them: public profiles and their own (everyone, for staff)."""
+        """The people `user` sees whatever content names them: public profiles and their own (everyone, for staff).
+        Person.is_open_to is the same, asked of a row already read."""
         if is_staff(user):
             return Q(pk__isnull=False)
         rule = Q(is_public=True)
@@ -117,6 +129,10 @@ class Person(models.Model):
 
     def get_absolute_url(self):
         return reverse("people:person", args=[self.slug])
+
+    def is_open_to(self, user):
+        """PersonQuerySet.open_rule, of this person: whether `user` sees them whatever content names them."""
+        return is_staff(user) or self.is_public or (is_account(user) and self.user_id == user.pk)
 
     @property
     def affiliation(self):

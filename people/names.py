@@ -7,8 +7,6 @@ elsewhere (the emails of notifications/ name commenters by the same rule). An ac
 is never shown. The comment form tells the member how they will appear (`how_shown`).
 """
 
-from django.db.models import BooleanField, ExpressionWrapper
-
 from .models import Person
 
 MEMBER = "A member"
@@ -18,21 +16,16 @@ STAFF = "A member of staff"
 
 
 def names_for(reader, users):
-    """{user id: name} of the `users` (accounts) whose profile `reader` may see. One query where each profile is
-    open to the reader (public, or their own: PersonQuerySet.open_rule), which needs no look at the content that
-    names them; a second, the whole rule about the others alone, where some are not (none for no users).
-    Building the whole rule is most of the work of naming a page's commenters, so it is built only when needed."""
+    """{user id: name} of the `users` (accounts) whose profile `reader` may see (PersonQuerySet.those_visible_to:
+    one query where each profile is open to the reader, a second about the others alone where some are not;
+    none for no users)."""
     ids = {user.pk for user in users if user is not None}
     if not ids:
         return {}
-    open_to_reader = ExpressionWrapper(Person.objects.open_rule(reader), output_field=BooleanField())
-    rows = Person.objects.filter(user_id__in=ids).annotate(open=open_to_reader).values_list("user_id", "name", "open")
-    named = {user_id: name for user_id, name, is_open in rows if is_open}
-    closed = [user_id for user_id, _name, is_open in rows if not is_open]
-    if closed:
-        asked = Person.objects.filter(user_id__in=closed)
-        named.update(Person.objects.visible_to(reader, among=asked).values_list("user_id", "name"))
-    return {user_id: name for user_id, name in named.items() if name.strip()}
+    people = list(Person.objects.filter(user_id__in=ids).only("user_id", "name", "is_public"))
+    return {
+        person.user_id: person.name for person in Person.objects.those_visible_to(reader, people) if person.name.strip()
+    }
 
 
 def editor_names(reader, users, *, others=SOMEONE):

@@ -191,7 +191,12 @@ def test_asking_about_a_few_people_gives_the_same_answer_as_the_whole_rule(users
     from people.models import Person
     from people.names import names_for
 
+    from .factories import CellFactory, MembershipFactory
+
     accounts = {person.user_id: person.slug for person in people.values()}
+    elsewhere = CellFactory()  # each of them leads another cell: its page names its leads
+    for person in people.values():
+        MembershipFactory(cell=elsewhere, person=person, role="thought_leader")
 
     seen = {}
     for role in ROLES:
@@ -206,9 +211,14 @@ def test_asking_about_a_few_people_gives_the_same_answer_as_the_whole_rule(users
             assert (one is not None) == (person.slug in whole), (role, person.slug)
             named = names_for(user, [person.user])  # a commenter's name: open profiles in one query
             assert (person.user_id in named) == (person.slug in whole), (role, person.slug)
+            is_open = Person.objects.filter(Person.objects.open_rule(user), pk=person.pk).exists()
+            assert person.is_open_to(user) == is_open, (role, person.slug)  # the rule read off a row
         # a page's commenters, open and closed together: the second query asks about the closed ones alone
         named = names_for(user, [person.user for person in people.values()])
         assert {accounts[user_id] for user_id in named} == whole, role
+        leads = elsewhere.memberships.leading().few_visible_to(user)  # a cell's page
+        assert {place.person.slug for place in leads} == whole, role
+        assert {place.person.slug for place in elsewhere.memberships.visible_to(user)} == whole, role
         together = Person.objects.visible_to(user, among=Person.objects.filter(slug__startswith="named-"))
         assert set(together.values_list("slug", flat=True)) == whole, role
     # the rule did tell people apart

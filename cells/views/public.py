@@ -50,7 +50,7 @@ def cell_detail(request, slug):
     insights = cell.insights.visible_to(request.user).for_listing().newest_first()  # insights.Insight.cell
     context = {
         "cell": cell,
-        "leads": cell.memberships.visible_to(request.user).leading().select_related("person__organisation"),
+        "leads": cell.memberships.leading().select_related("person__organisation").few_visible_to(request.user),
         "meetings": paginate(request, meetings, keep_count=True),
         "open_questions": paginate(request, open_questions, name="questions", keep_count=True),
         "upcoming_dates": cell.upcoming_dates.filter(date__gte=timezone.localdate()),
