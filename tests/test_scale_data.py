@@ -84,7 +84,7 @@ def test_refuses_negative_counts():
 
 def test_every_page_the_bench_loads_renders(archive, client):
     paths = dict(pages.page_paths("collaboration"))
-    labels = "home principle insight note cell topic person search notes insights"
+    labels = "home principle insight note cell topic person search notes insights about"
     assert set(paths) == set(labels.split())
     member = pages.bench_member()
     assert Membership.objects.filter(person__user=member).exists()
