@@ -9,8 +9,10 @@ class CellsConfig(AppConfig):
     def ready(self):
         from people.models import Person
 
-        from .models import Membership, membership_changed
+        from .models import Meeting, Membership, SpeakerReview, reader_changed
 
-        for model in (Membership, Person):  # a person's account links them to their memberships
-            post_save.connect(membership_changed, sender=model, dispatch_uid=f"cells_of:save:{model.__name__}")
-            post_delete.connect(membership_changed, sender=model, dispatch_uid=f"cells_of:delete:{model.__name__}")
+        # what reader_facts reads: a person's account links them to their memberships and reviews; a meeting's
+        # status decides whether a review is of a draft
+        for model in (Membership, Person, SpeakerReview, Meeting):
+            post_save.connect(reader_changed, sender=model, dispatch_uid=f"reader_facts:save:{model.__name__}")
+            post_delete.connect(reader_changed, sender=model, dispatch_uid=f"reader_facts:delete:{model.__name__}")

@@ -14,7 +14,7 @@ from core.dates import DatePrecision, display_date
 from core.markdown import excerpt
 from core.models import Publishable
 from core.roles import is_account, is_staff
-from core.visibility import LayeredQuerySet, Visibility, VisibleQuerySet
+from core.visibility import LayeredQuerySet, Status, Visibility, VisibleQuerySet
 
 from .times import format_times
 
@@ -87,29 +87,52 @@ class Membership(models.Model):
         return f"{self.person} — {self.get_role_display()}, {self.cell}"
 
 
-_membership_changes = 0  # how many times memberships (or whose account a person is) changed in this process
+_reader_changes = 0  # how many times what `reader_facts` reads changed in this process
 
 
-def membership_changed(**kwargs):
-    """Receiver of Membership's and Person's saves and deletes (cells/apps.py): the next `cells_of` asks again."""
-    global _membership_changes
-    _membership_changes += 1
+def reader_changed(**kwargs):
+    """Receiver of the saves and deletes of memberships, people (whose account a person is), speakers' reviews and
+    meetings (a draft published) (cells/apps.py): the next `reader_facts` asks again."""
+    global _reader_changes
+    _reader_changes += 1
+
+
+REVIEWING = "reviewing"  # reader_facts' rows of drafts to review, beside memberships' roles
+
+
+def reader_facts(user):
+    """(cells `user` is in, cells they convene, drafts they were asked to review as a named speaker), each a
+    frozenset of ids, in one query: asked once and kept on the user object, as Django's ModelBackend keeps a
+    user's permissions (`_perm_cache`), so that a request asks once however many lists, permissions and
+    visibility rules it checks. A change in this process (reader_changed) makes the next call ask again; a
+    request's user object is its own. The drafts are the few a reader reviews now: as ids, a meeting's
+    visibility rule (MeetingQuerySet.involving) needs no subquery about speakers' reviews in every query."""
+    if not is_account(user):
+        return frozenset(), frozenset(), frozenset()
+    kept = getattr(user, "_reader_facts", None)
+    if kept is None or kept[0] != _reader_changes:
+        asked_at = _reader_changes
+        cells = Membership.objects.filter(person__user=user).order_by().values_list("role", "cell_id")
+        drafts = (
+            SpeakerReview.objects.filter(person__user=user, meeting__status=Status.DRAFT)
+            .order_by()
+            .annotate(kind=models.Value(REVIEWING, output_field=models.CharField()))
+            .values_list("kind", "meeting_id")
+        )
+        rows = list(cells.union(drafts, all=True))
+        kept = user._reader_facts = (
+            asked_at,
+            frozenset(cell for role, cell in rows if role != REVIEWING),
+            frozenset(cell for role, cell in rows if role == Membership.Role.CONVENOR),
+            frozenset(meeting for role, meeting in rows if role == REVIEWING),
+        )
+    return kept[1:]
 
 
 def cells_of(user):
-    """(the ids of the cells `user` is in, the ids of those they convene), as frozensets: asked once and kept on
-    the user object, as Django's ModelBackend keeps a user's permissions (`_perm_cache`), so that a request asks
-    once however many lists, permissions and visibility rules it checks. A change of memberships in this process
-    (a saved or deleted Membership or Person) makes the next call ask again; a request's user object is its own."""
-    if not is_account(user):
-        return frozenset(), frozenset()
-    kept = getattr(user, "_cells_of", None)
-    if kept is None or kept[0] != _membership_changes:
-        asked_at = _membership_changes
-        rows = list(Membership.objects.filter(person__user=user).order_by().values_list("cell_id", "role"))
-        convened = frozenset(cell for cell, role in rows if role == Membership.Role.CONVENOR)
-        kept = user._cells_of = (asked_at, frozenset(cell for cell, _ in rows), convened)
-    return kept[1], kept[2]
+    """(the ids of the cells `user` is in, the ids of those they convene), as frozensets (reader_facts)."""
+    member_of, convened, _ = reader_facts(user)
+    return member_of, convened
 
 
 class JoinRequest(models.Model):
@@ -157,8 +180,8 @@ TEXT_FIELDS = ("summary", "notes", "editorial_note")  # a meeting's own text, lo
 class MeetingQuerySet(CellContentQuerySet, LayeredQuerySet):
     def involving(self, user):
         """Meetings `user` created, or whose draft they were asked to review as a named speaker."""
-        reviewing = SpeakerReview.objects.filter(person__user=user).values("meeting_id")
-        return Q(created_by=user) | Q(pk__in=reviewing)
+        reviewing = reader_facts(user)[2]
+        return Q(created_by=user) | Q(pk__in=sorted(reviewing)) if reviewing else Q(created_by=user)
 
     def for_listing(self):
         """What a list of notes shows: the cell, nothing per row."""

@@ -286,3 +286,31 @@ def test_joining_or_leaving_a_cell_shows_at_once_even_to_a_user_object_already_a
     place.person.user = None  # the person is no longer this account's
     place.person.save()
     assert cell_only not in Meeting.objects.visible_to(reader)
+
+
+def test_being_asked_to_review_a_draft_shows_it_at_once_and_publishing_hands_it_to_the_readers_rule(cell):
+    """A named speaker asked to review a draft reads it (the drafts a reader reviews are asked with their cells,
+    once per user object: cells.models.reader_facts); being asked, and the draft's publication, show on the next
+    question to the same user object. Published, the readers' rule decides: a cell-only note stays its cell's."""
+    from cells.models import SpeakerReview
+    from core.versions import saving
+
+    from .factories import verified_user
+
+    draft = MeetingFactory(cell=cell, status="draft", visibility="cell", notes_visibility="cell")
+    reader = verified_user()
+    person = PersonFactory(user=reader)
+    assert draft not in Meeting.objects.visible_to(reader)
+    review = SpeakerReview.objects.create(meeting=draft, person=person)
+    assert draft in Meeting.objects.visible_to(reader)
+    assert draft in Meeting.objects.notes_visible_to(reader)
+    draft.status = "published"
+    with saving(draft, user=None, comment="Published"):
+        draft.save()
+    assert draft not in Meeting.objects.visible_to(reader)
+    draft.status = "draft"
+    with saving(draft, user=None, comment="Back to a draft"):
+        draft.save()
+    assert draft in Meeting.objects.visible_to(reader)
+    review.delete()
+    assert draft not in Meeting.objects.visible_to(reader)
