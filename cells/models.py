@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from taggit.managers import TaggableManager
 
-from core import versions
+from core import prepared, versions
 from core.dates import DatePrecision, display_date
 from core.markdown import excerpt
 from core.models import Publishable
@@ -112,14 +112,7 @@ def reader_facts(user):
     kept = getattr(user, "_reader_facts", None)
     if kept is None or kept[0] != _reader_changes:
         asked_at = _reader_changes
-        cells = Membership.objects.filter(person__user=user).order_by().values_list("role", "cell_id")
-        drafts = (
-            SpeakerReview.objects.filter(person__user=user, meeting__status=Status.DRAFT)
-            .order_by()
-            .annotate(kind=models.Value(REVIEWING, output_field=models.CharField()))
-            .values_list("kind", "meeting_id")
-        )
-        rows = list(cells.union(drafts, all=True))
+        rows = prepared.rows(_reader_rows, user.pk)
         kept = user._reader_facts = (
             asked_at,
             frozenset(cell for role, cell in rows if role != REVIEWING),
@@ -127,6 +120,18 @@ def reader_facts(user):
             frozenset(meeting for role, meeting in rows if role == REVIEWING),
         )
     return kept[1:]
+
+
+def _reader_rows(user_id):
+    """(role, cell id) of the account's memberships and (REVIEWING, meeting id) of the drafts it reviews."""
+    cells = Membership.objects.filter(person__user=user_id).order_by().values_list("role", "cell_id")
+    drafts = (
+        SpeakerReview.objects.filter(person__user=user_id, meeting__status=Status.DRAFT)
+        .order_by()
+        .annotate(kind=models.Value(REVIEWING, output_field=models.CharField()))
+        .values_list("kind", "meeting_id")
+    )
+    return cells.union(drafts, all=True)
 
 
 def cells_of(user):

@@ -24,10 +24,16 @@ def is_member(user):
     if user.is_staff:
         return True
     if not hasattr(user, "_is_member"):
-        from allauth.account.models import EmailAddress
+        from .prepared import rows
 
-        user._is_member = EmailAddress.objects.filter(user=user, verified=True).exists()
+        user._is_member = bool(rows(_verified_email, user.pk))
     return user._is_member
+
+
+def _verified_email(user_id):
+    from allauth.account.models import EmailAddress
+
+    return EmailAddress.objects.filter(user=user_id, verified=True).values_list("pk")[:1]
 
 
 def members():
