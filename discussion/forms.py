@@ -45,7 +45,12 @@ def reply_form(parent, data=None):
     """The form for a comment, or for a reply to `parent` (its field ids are the reply's own on the page)."""
     if parent is None:
         return CommentForm(data)
-    return CommentForm(data, initial={"parent": parent.pk}, auto_id=f"id_reply{parent.pk}_%s", reply=True)
+    return replying_to(parent.pk, data)
+
+
+def replying_to(parent_id, data=None):
+    """The form for a reply to the comment `parent_id`, with field ids of its own on the page."""
+    return CommentForm(data, initial={"parent": parent_id}, auto_id=f"id_reply{parent_id}_%s", reply=True)
 
 
 class EditCommentForm(forms.Form):

@@ -11,8 +11,9 @@ from core.roles import is_member
 from people.names import how_shown, name_in, names_for
 
 from . import permissions, tagging
-from .forms import AddTopicsForm, CommentForm, reply_form
+from .forms import AddTopicsForm, CommentForm
 from .models import commentable
+from .replies import reply_boxes
 from .targets import kind_of
 from .threads import thread
 
@@ -44,10 +45,11 @@ def panel(request, target, *, notes_readable=None):
         moderator = permissions.can_moderate_on(user, target, convening=convening)
         page, count = thread(request, target, moderator=moderator)
         can_comment = member  # a member who may read the comments may comment
+        post_url = reverse(f"discussion:{kind}_comment", args=[target.slug])
+        shown_as = how_shown(user) if can_comment else ("", False)
         if can_comment:
-            for entry in page.object_list:
-                if not entry.placeholder:
-                    entry.reply_form = reply_form(entry.comment)
+            repliable = [entry for entry in page.object_list if not entry.placeholder]
+            reply_boxes(request, repliable, post_url=post_url, shown_as=shown_as)
         context.update(
             entries=page.object_list,
             comments_page=page,
@@ -55,8 +57,8 @@ def panel(request, target, *, notes_readable=None):
             moderator=moderator,
             can_comment=can_comment,
             form=CommentForm() if can_comment else None,
-            post_url=reverse(f"discussion:{kind}_comment", args=[target.slug]),
-            shown_as=how_shown(user) if can_comment else ("", False),
+            post_url=post_url,
+            shown_as=shown_as,
         )
     return context
 

@@ -135,6 +135,29 @@ def test_a_reply_sits_under_its_comment_and_a_reply_to_a_reply_joins_the_same_th
     assert f'data-replies-to="{first.pk}"' in text
 
 
+def test_each_comment_has_its_own_reply_form_and_a_reply_posted_from_it_lands_in_its_thread(users, client_for, meeting):
+    """The reply forms of a page are rendered once and copied for each comment (discussion/replies.py): each
+    still replies to its own comment, with field ids of its own, the labels and hints tied to them."""
+    from discussion.replies import STAND_IN
+
+    first = CommentFactory(meeting=meeting, body="The first comment.")
+    second = CommentFactory(meeting=meeting, body="The second comment.")
+    client = client_for(users["member"])
+    text = page(client, meeting)
+    assert STAND_IN not in text
+    for comment in (first, second):
+        assert text.count(f'name="parent" value="{comment.pk}"') == 1
+        assert text.count(f'id="id_reply{comment.pk}_body"') == 1
+        assert f'for="id_reply{comment.pk}_body"' in text
+        assert f'aria-describedby="id_reply{comment.pk}_body_helptext"' in text
+    client.post(post_url(meeting), {"body": "A reply to the second.", "parent": second.pk})
+    assert Comment.objects.get(body="A reply to the second.").parent == second
+    response = client.post(post_url(meeting), {"body": "Fetched."}, HTTP_X_REQUESTED_WITH="fetch")
+    fetched = Comment.objects.get(body="Fetched.")
+    assert f'name="parent" value="{fetched.pk}"' in response.content.decode()  # the new comment's own reply form
+    assert STAND_IN not in response.content.decode()
+
+
 def test_a_reply_to_a_comment_taken_down_meanwhile_keeps_its_text(users, client_for, meeting):
     first = CommentFactory(meeting=meeting, removed_at=timezone.now())
     response = client_for(users["member"]).post(post_url(meeting), {"body": "My careful reply.", "parent": first.pk})

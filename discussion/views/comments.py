@@ -17,6 +17,7 @@ from people.names import how_shown, name_for
 from .. import permissions, writing
 from ..forms import EditCommentForm, FlagForm, reply_form
 from ..models import Comment
+from ..replies import reply_boxes
 from ..targets import target_for
 from ..threads import Entry, address_on_page
 
@@ -78,14 +79,11 @@ def post_comment(request, kind, slug):
             status = refusal.status
         else:
             if wants_fragment(request):
-                entry = Entry(
-                    comment,
-                    can_edit=True,
-                    can_delete=True,
-                    reply_form=None if parent else reply_form(comment),
-                    author=name_for(request.user, request.user),
-                )
-                context = {"entry": entry, "post_url": request.path, "shown_as": how_shown(request.user)}
+                entry = Entry(comment, can_edit=True, can_delete=True, author=name_for(request.user, request.user))
+                shown_as = how_shown(request.user)
+                if parent is None:  # a reply is answered in its thread, under the comment it replies to
+                    reply_boxes(request, [entry], post_url=request.path, shown_as=shown_as)
+                context = {"entry": entry, "post_url": request.path, "shown_as": shown_as}
                 return render(request, "discussion/includes/comment.html", context, status=201)
             messages.success(request, "Your reply is posted." if parent else "Your comment is posted.")
             return redirect(address_on_page(comment, request.user))
