@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from people.profiles import person_for
 
-from .models import JoinRequest, Membership
+from .models import JoinRequest, Membership, cells_of
 
 
 class JoinRequestForm(forms.Form):
@@ -43,12 +43,13 @@ class Standing:
 
 
 def standing(user, cell):
+    """One query: their place where the reader's cells (asked once a request: cells_of) hold this one, else their
+    request waiting (a member's own request no longer matters)."""
     if not user.is_authenticated:
         return Standing()
-    return Standing(
-        membership=Membership.objects.filter(cell=cell, person__user=user).order_by("role").first(),
-        pending=cell.join_requests.filter(user=user, status=JoinRequest.Status.PENDING).first(),
-    )
+    if cell.pk in cells_of(user)[0]:
+        return Standing(membership=Membership.objects.filter(cell=cell, person__user=user).order_by("role").first())
+    return Standing(pending=cell.join_requests.filter(user=user, status=JoinRequest.Status.PENDING).first())
 
 
 def ask_to_join(cell, user, message=""):
