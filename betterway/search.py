@@ -67,10 +67,13 @@ class ReadersQuery(SearchQuery):
     """The reader's syntax for PostgreSQL: websearch_to_tsquery('english', …) of the words asked for, none of the
     words left out with a minus (so `a or b -c` leaves out every c, as on SQLite), each stemmed word of five
     letters or more also matching the words it begins, so that a word finds its family: 'leaders' (leader)
-    finds leadership and leaders, 'partner' partnership. The stems are read again with the 'simple'
-    configuration, so that they are not stemmed twice."""
+    finds leadership and leaders, 'partner' partnership. The query's text is read back as a tsquery as it is
+    (not parsed again), so that its stems are not stemmed twice and a compound stays whole: 'place-based' is the
+    lexemes 'place-bas' <-> 'place' <-> 'base', as in the index, where parsing 'place-bas' again made it a phrase of
+    five that nothing matched. A lexeme is one quoted word without spaces: the text between two of them
+    (`' <2> '`, a phrase with a word left out) is never taken for one."""
 
-    PREFIX = ("'([^']{5,})'", "'\\1':*")
+    PREFIX = ("'([^'[:space:]]{5,})'", "'\\1':*")
 
     def __init__(self, value):
         super().__init__(value, search_type="websearch", config="english")
@@ -84,7 +87,7 @@ class ReadersQuery(SearchQuery):
 
     def _words(self, text):
         return (
-            "to_tsquery('simple', regexp_replace(websearch_to_tsquery('english'::regconfig, %s)::text, %s, %s, 'g'))",
+            "regexp_replace(websearch_to_tsquery('english'::regconfig, %s)::text, %s, %s, 'g')::tsquery",
             [text, *self.PREFIX],
         )
 

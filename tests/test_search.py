@@ -78,6 +78,24 @@ def test_a_phrase_in_quotes_finds_the_words_together(client, db):
     assert sorted(results(search(client, "shared leadership"))) == ["Apart", "Together"]
 
 
+def test_a_hyphenated_word_finds_itself(client, db):
+    """ "place-based" is one word to a reader (the English parser reads it as the compound and its parts: the
+    query must keep the compound whole, or nothing matches)."""
+    InsightFactory(title="Rooted", body="A place-based approach to funding.")
+    InsightFactory(title="Elsewhere", body="An approach based in no place at all.")
+    assert results(search(client, "place-based")) == ["Rooted"]
+    assert results(search(client, "place-based funding")) == ["Rooted"]
+
+
+def test_a_phrase_with_a_short_word_and_words_left_out_inside_finds_the_phrase(client, db):
+    """Between "art" and "hosting" the parser leaves out "of": a phrase whose words are apart and whose first word
+    is short is still the phrase (the stems of five letters or more are widened to their family; nothing else)."""
+    InsightFactory(title="Hosting", body="We practised the art of hosting conversations.")
+    InsightFactory(title="Apart", body="Hosting an exhibition of art.")
+    assert results(search(client, '"the art of hosting"')) == ["Hosting"]
+    assert sorted(results(search(client, "art hosting"))) == ["Apart", "Hosting"]
+
+
 def test_or_finds_either_word_and_a_minus_leaves_a_word_out(client, db):
     InsightFactory(title="On kindness", body="Kindness in public services.", published_on=datetime.date(2020, 1, 1))
     InsightFactory(title="On trust", body="Trust between funders.", published_on=datetime.date(2019, 1, 1))
