@@ -96,21 +96,20 @@ def meeting_page_context(meeting, user):
     """What the meeting page shows `user`: also the preview of a draft. Whether they may read its detailed notes
     comes with the meeting where it was read through MeetingQuerySet.with_notes_access (the page), else is asked."""
     visible = Meeting.objects.visible_to(user)
-    notes_readable = getattr(meeting, "reader_reads_notes", None)
-    if notes_readable is None:
-        notes_readable = may_read_notes(user, meeting)
-    # The questions this meeting raised are part of its notes in detail (Question.objects.visible_to): the
-    # reader reads them where they read its notes, which is asked already.
-    questions = meeting.questions.all() if notes_readable else Question.objects.none()
     later = visible.select_related("cell").order_by("date")
-    questions = questions.prefetch_related(Prefetch("taken_up_in", queryset=later, to_attr="visible_taken_up_in"))
+    readable_questions = Question.objects.visible_to(user)
+    questions = readable_questions.filter(raised_at=meeting).prefetch_related(
+        Prefetch("taken_up_in", queryset=later, to_attr="visible_taken_up_in")
+    )
     takes_up = (
-        Question.objects.visible_to(user)
-        .filter(taken_up_in=meeting)
+        readable_questions.filter(taken_up_in=meeting)
         .select_related("raised_at__cell")
         .order_by("raised_at__date", "order")
     )
     siblings = visible.filter(cell=meeting.cell) if meeting.cell_id else visible.none()
+    notes_readable = getattr(meeting, "reader_reads_notes", None)
+    if notes_readable is None:
+        notes_readable = may_read_notes(user, meeting)
     notes = render_section(meeting.notes if notes_readable else "", leave_out=NOTES_HEADINGS)
     return {
         "meeting": meeting,
