@@ -13,9 +13,10 @@ visible_to(user) (betterway/search.py). What is copied is text to match and quot
 
 On PostgreSQL `vector` holds the weighted words (A: titles and names; B: key points, standfirst, statement,
 role, and the `labels`: speakers, authors, topics; C: notes, body, biography, comments) under a GIN index, and
-`terms` (titles, names, topics) has a trigram index for "did you mean" (migration 0001); search reads its newest
-matches and the matches in titles on two more (migration 0002). On SQLite `vector` stays
-empty and search reads the text.
+`terms` (titles, names, topics) has a trigram index (migration 0001); search reads its newest matches and the
+matches in titles on two more (migration 0002). SearchWord holds the words of every entry's `terms`, trigram-indexed
+(migration 0003), where "did you mean" looks for words close to a misspelt one. On SQLite `vector` stays empty,
+there is no vocabulary, and search reads the text.
 
 Topics (Topic) live in insights/models.py.
 """
@@ -118,3 +119,16 @@ class SearchFacet(models.Model):
 
     def __str__(self):
         return f"{self.name} {self.label}"
+
+
+class SearchWord(models.Model):
+    """A word of the titles, names and topics in the index (SearchEntry.terms), lower case: the vocabulary where
+    "did you mean" finds the words close to a misspelt one (PostgreSQL, trigram-indexed). It says nothing of who
+    may see the word: search offers a close word only when an entry the reader may find holds it. Words are added
+    as entries are written and the rebuild starts the vocabulary afresh, so a word no entry holds any more may
+    stay until then (it is never offered: no entry holds it)."""
+
+    word = models.CharField(max_length=100, primary_key=True)
+
+    def __str__(self):
+        return self.word

@@ -11,8 +11,12 @@ from the saved instance.
 
 `rebuild()` (`python manage.py rebuild_search_index`) writes the whole index again in batches; make_scale_data
 calls it, since it writes rows in bulk without signals.
+
+On PostgreSQL every entry written adds the words of its `terms` to the vocabulary (SearchWord) that "did you
+mean" looks in; the rebuild starts it afresh.
 """
 
+import re
 import threading
 
 import reversion
@@ -31,7 +35,7 @@ from discussion.models import Comment
 from insights.models import Insight, Principle, Topic
 from people.models import Organisation, Person
 
-from .models import SearchEntry, SearchFacet
+from .models import SearchEntry, SearchFacet, SearchWord
 
 BATCH = 500
 CODES = {"meeting": 1, "insight": 2, "principle": 3, "person": 4, "comment": 5}
@@ -53,6 +57,16 @@ def thing(kind, pk):
 
 def uses_vectors():
     return connection.vendor == "postgresql"
+
+
+# a word as search reads one (a query on SQLite, "did you mean"): "co-production" and "people’s" are one
+WORDS = re.compile(r"\w(?:[\w’'-]*\w)?")
+
+
+def _remember_words(terms):
+    """Add the words of these `terms` texts to the vocabulary (PostgreSQL: no other backend suggests)."""
+    words = {word for text in terms for word in WORDS.findall(text.lower()) if len(word) <= 100}
+    SearchWord.objects.bulk_create([SearchWord(word=word) for word in sorted(words)], ignore_conflicts=True)
 
 
 # --- what an entry says -----------------------------------------------------------------------------------
@@ -263,6 +277,7 @@ def reindex(kind, pks):
             SearchFacet.objects.bulk_create(facets)
             if uses_vectors() and entries:
                 SearchEntry.objects.filter(thing__in=keys).update(vector=VECTOR)
+                _remember_words(entry.terms for entry in entries)
 
 
 def rebuild(stream=None):
@@ -279,6 +294,7 @@ def rebuild(stream=None):
     with transaction.atomic():
         SearchEntry.objects.all().delete()
         SearchFacet.objects.all().delete()
+        SearchWord.objects.all().delete()
         for kind, rows in sources.items():
             pks = list(rows.order_by("pk").values_list("pk", flat=True))
             for start in range(0, len(pks), BATCH):
@@ -293,10 +309,15 @@ def rebuild(stream=None):
 
 
 def rebuild_if_empty(**kwargs):
-    """After migrate: a database that has content but no index yet (it predates search) gets one."""
+    """After migrate: a database that has content but no index yet (it predates search) gets one; one whose index
+    predates the vocabulary (SearchWord) gets that, from the entries' terms."""
     if kwargs.get("using", "default") != "default":
         return
-    if SearchEntry._meta.db_table not in connection.introspection.table_names() or SearchEntry.objects.exists():
+    if SearchWord._meta.db_table not in connection.introspection.table_names():
+        return
+    if SearchEntry.objects.exists():
+        if uses_vectors() and not SearchWord.objects.exists():
+            _remember_words(SearchEntry.objects.values_list("terms", flat=True).iterator(chunk_size=2000))
         return
     if Meeting.objects.exists() or Insight.objects.exists() or Principle.objects.exists() or Person.objects.exists():
         rebuild()

@@ -15,7 +15,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from betterway.models import SearchEntry
+from betterway import search_index
+from betterway.models import SearchEntry, SearchWord
 from core import publishing, versions
 from discussion import writing
 
@@ -211,6 +212,52 @@ def test_suggestions_come_only_from_what_the_reader_may_see(client_for, users, h
     assert "ylophonist" not in visitor.content.decode().lower()
     staff = search(client_for(users["staff"]), "xylophonst")
     assert staff.context["results"]["suggestion"] == "xylophonist"
+    assert suggested(staff) == ["Draft dingo xylophonist"]
+
+    assert suggested(search(client_for(users["anonymous"]), "wombatt")) == []
+    member = search(client_for(users["member"]), "wombatt")
+    assert member.context["results"]["suggestion"] == "wombat" and suggested(member) == ["Members dingo wombat"]
+    # a word the visitor may see in one title and not in others: only that title is offered
+    visitor = search(client_for(users["anonymous"]), "dingoo")
+    assert visitor.context["results"]["suggestion"] == "dingo" and suggested(visitor) == ["Open dingo meeting"]
+    assert "Close to what you typed" in visitor.content.decode()
+
+
+def suggested(response):
+    return [row["title"] for row in response.context["results"]["suggested"]]
+
+
+@postgres_only
+def test_did_you_mean_knows_the_words_of_the_index_as_it_is(client, db):
+    meeting = MeetingFactory(title="Kingfishers on the river")
+    assert search(client, "kingfshers").context["results"]["suggestion"] == "kingfishers"
+    with versions.saving(meeting, user=None, comment="Renamed"):
+        meeting.title = "Herons on the river"
+        meeting.save()
+    response = search(client, "kingfshers")  # no entry holds the word now: never offered
+    assert response.context["results"]["suggestion"] is None and suggested(response) == []
+    assert SearchWord.objects.filter(word="kingfishers").exists()
+    call_command("rebuild_search_index", stdout=StringIO())  # the rebuild starts the vocabulary afresh
+    assert not SearchWord.objects.filter(word="kingfishers").exists()
+    assert SearchWord.objects.filter(word="herons").exists()
+    # a database whose index predates the vocabulary gets it after migrate
+    SearchWord.objects.all().delete()
+    search_index.rebuild_if_empty(using="default")
+    assert search(client, "heronz").context["results"]["suggestion"] == "herons"
+
+
+@postgres_only
+def test_did_you_mean_makes_the_same_queries_whatever_the_number_of_close_titles(client, db):
+    counts = []
+    for total in (1, 30):
+        while SearchEntry.objects.filter(kind="meeting", title__icontains="cormorant").count() < total:
+            MeetingFactory(title=f"Cormorants {SearchEntry.objects.count()}", tags=["cormorants"])
+        with CaptureQueriesContext(connection) as queries:
+            response = search(client, "cormarants")
+        assert response.context["results"]["suggestion"] == "cormorants"
+        assert len(suggested(response)) == min(total, 3)
+        counts.append(len([query for query in queries if not query["sql"].startswith(TRANSACTION_AND_PLANNING)]))
+    assert counts[0] == counts[1] <= 6, counts
 
 
 # --- facets, filters, pages ---------------------------------------------------------------------------------
