@@ -103,13 +103,21 @@ class ReadersQuery(SearchQuery):
         return sql, params
 
 
-def visible_entries(user):
+def visible_entries(user, *, matching=None):
     """The entries `user` may find: each entry's own meeting, insight or person asked its model's rule
     (visible_rule, through the entry's join), so that a search walking its newest matches asks only of the
     rows it reads. A meeting: its whole note where they may read its notes, else its first layer. (Asked as
     `meeting_id IN (every meeting the reader may see)`, PostgreSQL first listed all 100,000 of them: 60 to 85 ms
-    before the first row.)"""
+    before the first row.)
+
+    `matching` (a condition on entries: what a search asks for) names the only entries that will be asked: the
+    people rule then looks only at what names the people whose entries match, instead of listing every name the
+    reader may see in the archive first (PostgreSQL hashed all 195,000 speakers of the visible meetings at
+    100,000 meetings, 160 ms, for any search that reached a person's entry). The same answer for those entries."""
     Kind = SearchEntry.Kind
+    people = None
+    if matching is not None:
+        people = Person.objects.filter(pk__in=SearchEntry.objects.filter(matching, kind=Kind.PERSON).values("person"))
     meeting = through(Meeting.objects.visible_rule(user), "meeting")
     notes = through(Meeting.objects.notes_rule(user), "meeting")
     return SearchEntry.objects.filter(
@@ -117,7 +125,7 @@ def visible_entries(user):
         | (Q(kind=Kind.MEETING_NOTES) & meeting & notes)
         | (Q(kind=Kind.INSIGHT) & through(Insight.objects.visible_rule(user), "insight"))
         | Q(kind=Kind.PRINCIPLE)  # principles are public
-        | (Q(kind=Kind.PERSON) & through(Person.objects.visible_rule(user), "person"))
+        | (Q(kind=Kind.PERSON) & through(Person.objects.visible_rule(user, among=people), "person"))
         # a comment's entry exists only while it is shown (not removed, not hidden: search_index) and names what
         # it is on: Comment.objects.visible_to's rule then comes down to whether the reader may read that
         | (
@@ -412,13 +420,13 @@ def _found(request, query_text, filters):
 def _found_in_archive(request, query_text, filters):
     user = request.user
     kind = filters.get("type")
-    visible = visible_entries(user)
     if uses_vectors():
         query, parsed = ReadersQuery(query_text), None
-        matched = visible.filter(vector=query) if query.wanted.strip() else visible.none()
+        asked = Q(vector=query) if query.wanted.strip() else None
     else:
         query, parsed = None, parse(query_text)
-        matched = visible.filter(_text_match(parsed)) if parsed.clauses else visible.none()
+        asked = _text_match(parsed) if parsed.clauses else None
+    matched = visible_entries(user, matching=asked).filter(asked) if asked else SearchEntry.objects.none()
     narrowed, more = _narrowed(matched, filters), False
     if query is not None and query.wanted.strip():
         narrowed, more = _pool(narrowed, query, kind)
@@ -428,7 +436,7 @@ def _found_in_archive(request, query_text, filters):
     page = paginate(request, _Found(_page_rows(rows, query, parsed), total), PER_PAGE)
     suggestion, suggested = None, []
     if total == 0 and query is not None and not filters:
-        suggestion, suggested = _did_you_mean(query_text, visible)
+        suggestion, suggested = _did_you_mean(query_text, visible_entries(user))
     return {
         "total": total,
         "more": more,

@@ -18,6 +18,7 @@ from django.urls import reverse
 from betterway import search_index
 from betterway.models import SearchEntry, SearchWord
 from core import publishing, versions
+from people.models import Person
 from discussion import writing
 
 from .factories import (
@@ -203,6 +204,25 @@ def test_restricted_words_are_not_found_counted_or_quoted(client_for, users, hid
     # a hidden comment is found by nobody, staff included (they have it in moderation); nothing in the bin either
     assert results(search(client_for(users["staff"]), "numbat")) == []
     assert results(search(client_for(users["staff"]), "platypus")) == []
+
+
+def test_a_person_whose_profile_is_not_public_is_found_where_what_the_reader_may_see_names_them(
+    client_for, users, cell
+):
+    in_the_open = PersonFactory(name="Olga Wallaby", is_public=False)
+    for_members = PersonFactory(name="Omar Wallaby", is_public=False)
+    PersonFactory(name="Oona Wallaby", is_public=False)  # named nowhere
+    PersonFactory(name="Otto Kangaroo", is_public=False)  # named in the open, and not what is asked for
+    SpeakerFactory(meeting=MeetingFactory(cell=cell, title="Open"), person=in_the_open)
+    SpeakerFactory(meeting=MeetingFactory(cell=cell, title="Closed", visibility="members"), person=for_members)
+    SpeakerFactory(meeting=MeetingFactory(cell=cell, title="Other"), person=Person.objects.get(name="Otto Kangaroo"))
+
+    def people(role):
+        return sorted(results(search(client_for(users[role]), "wallaby", type="people")))
+
+    assert people("anonymous") == ["Olga Wallaby"]
+    assert people("member") == ["Olga Wallaby", "Omar Wallaby"]
+    assert people("staff") == ["Olga Wallaby", "Omar Wallaby", "Oona Wallaby"]
 
 
 @postgres_only
