@@ -18,8 +18,8 @@ from django.urls import reverse
 from betterway import search_index
 from betterway.models import SearchEntry, SearchWord
 from core import publishing, versions
-from people.models import Person
 from discussion import writing
+from people.models import Person
 
 from .factories import (
     CellFactory,
