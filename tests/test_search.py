@@ -357,6 +357,22 @@ def test_a_common_word_ranks_the_newest_matches_and_the_titles_and_says_there_ar
     assert "Puffins" not in results(search(client, "puffins"))
 
 
+@postgres_only  # the pool of newest matches (CAP) is PostgreSQL's
+def test_a_phrase_in_a_large_archive_finds_its_newest_matches_whether_its_words_are_often_apart_or_not(
+    client, db, monkeypatch
+):
+    monkeypatch.setattr("betterway.search.CAP", 2)
+    for year in (2001, 2002):
+        MeetingFactory(title=f"Together {year}", summary="Shared leadership here.", date=datetime.date(year, 1, 1))
+    for year in (2010, 2011, 2012):  # newer, with both words apart
+        MeetingFactory(title=f"Apart {year}", summary="Shared tea; leadership later.", date=datetime.date(year, 1, 1))
+    assert sorted(results(search(client, '"shared leadership"'))) == ["Together 2001", "Together 2002"]
+    for year in (2020, 2021, 2022):
+        MeetingFactory(title=f"Place {year}", summary="Place-based work.", date=datetime.date(year, 1, 1))
+    response = search(client, "place-based")
+    assert response.context["results"]["more"] and results(response) == ["Place 2022", "Place 2021"]
+
+
 def test_results_come_twenty_to_a_page(client, db):
     for i in range(25):
         MeetingFactory(
