@@ -585,7 +585,7 @@ def _snippet(text, parsed):
 # (pg_trgm's similarity: "leadreship" is 0.47 from "leadership", "hosting" 0.33 from "housing")
 CLOSE_WORDS = 4
 CLOSE = 0.4
-HOLDERS = 200
+HOLDERS = 200  # of the entries that hold a close word, how many are asked whether the reader may find them (_held)
 
 
 def _did_you_mean(query_text, visible):
