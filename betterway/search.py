@@ -618,7 +618,7 @@ def _did_you_mean(query_text, visible):
             changed = True
         else:
             corrected.append(word)
-    entries = [pk for word in close if word in held for pk in held[word]]  # the closest words' first, newest first
+    entries = [pk for word in close if word in held for pk in held[word]]  # the closest words' first
     found = {row["pk"]: row for row in SearchEntry.objects.filter(pk__in=entries).values("pk", "title", "url")}
     suggested = {}
     for pk in entries:
