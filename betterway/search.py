@@ -186,6 +186,14 @@ def _fold(word):
     return word
 
 
+def in_quotes(query):
+    """The reader's words as the page repeats them back, in quotation marks: a search that is one phrase in
+    straight quotes ("shared leadership") is shown in the page's quotation marks, not inside them as well."""
+    if len(query) > 2 and query[0] == query[-1] == '"' and '"' not in query[1:-1]:
+        query = query[1:-1]
+    return f"“{query}”"
+
+
 def parse(query):
     parsed, joining = Parsed(), False
     for negated, phrase, bare in _TOKEN.findall(query):

@@ -9,6 +9,7 @@ from core import caching, health
 from core.roles import is_member
 from insights.models import Insight, Principle, Topic
 
+from .search import in_quotes
 from .search import search as run_search
 from .topics import topic_page, topics_page
 
@@ -40,7 +41,8 @@ def search(request):
     """Search (betterway/search.py): ?q= in the reader's syntax, filters (type, year, cell, principle, person,
     topic) and ?page=."""
     query = request.GET.get("q", "").strip()[:200]
-    return render(request, "search.html", {"query": query, "results": run_search(request)})
+    context = {"query": query, "quoted": in_quotes(query), "results": run_search(request)}
+    return render(request, "search.html", context)
 
 
 def tag_list(request):

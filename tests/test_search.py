@@ -60,8 +60,7 @@ def found_text(response):
     it repeats back."""
     page = response.content.decode()
     main = page[page.index("</form>", page.index('<main id="main"')) : page.index("</main>")]
-    query = response.context["results"]["query"]
-    return html.unescape(re.sub(r"<[^>]+>", " ", main)).replace(f"“{query}”", "")
+    return html.unescape(re.sub(r"<[^>]+>", " ", main)).replace(response.context["quoted"], "")
 
 
 # --- what a reader's words find -----------------------------------------------------------------------------
@@ -78,6 +77,14 @@ def test_a_phrase_in_quotes_finds_the_words_together(client, db):
     InsightFactory(title="Apart", body="Leadership is hard; the work is shared by many.")
     assert results(search(client, '"shared leadership"')) == ["Together"]
     assert sorted(results(search(client, "shared leadership"))) == ["Apart", "Together"]
+
+
+def test_the_page_repeats_a_phrase_back_in_one_pair_of_quotation_marks(client, db):
+    InsightFactory(title="Together", body="We believe in shared leadership across the place.")
+    assert "1 result for “shared leadership”." in text_of(search(client, '"shared leadership"'))
+    # more than the phrase: repeated as typed
+    assert 'Nothing matches “"shared leadership" -place”.' in text_of(search(client, '"shared leadership" -place'))
+    assert "Nothing matches “hosting”." in text_of(search(client, "hosting"))
 
 
 def test_a_hyphenated_word_finds_itself(client, db):
