@@ -81,6 +81,11 @@ class AddTopicsForm(forms.Form):
         error_messages={"required": "Type the topic you want to add."},
     )
 
+    def __init__(self, *args, suggesting=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if suggesting:  # the names offered on the page (discussion/discussion.html's datalist)
+            self.fields["names"].widget.attrs["list"] = "topic-suggestions"
+
     def clean_names(self):
         text = self.cleaned_data["names"]
         long_names = tags.too_long(text)

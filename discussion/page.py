@@ -91,9 +91,10 @@ def _topics(target, user, kind, member, may_remove_any):
         for item in items
     ]
     can_add = permissions.can_add_tags(user, target)
+    suggestions = tagging.suggested_names(user) if can_add else []
     return {
-        "topics_form": AddTopicsForm() if can_add else None,
+        "topics_form": AddTopicsForm(suggesting=bool(suggestions)) if can_add else None,
         "topics_url": reverse(f"discussion:{kind}_topics", args=[target.slug]),
-        "suggestions": tagging.suggested_names(user) if can_add else [],
+        "suggestions": suggestions,
         "removable": removable,
     }

@@ -2,6 +2,7 @@
 adding and removing as versions of the content, who added each, staff merging two topics, topic pages."""
 
 import datetime
+import re
 
 import pytest
 from django.core.cache import cache
@@ -172,6 +173,7 @@ def test_the_page_offers_members_the_topics_they_may_see_and_no_others(users, cl
     MeetingFactory(cell=cell, visibility="cell", tags=["cellsecret"])
     text = client_for(users["member"]).get(meeting.get_absolute_url()).content.decode()
     assert 'id="topic-suggestions"' in text and '<option value="place">' in text
+    assert re.search(r'<input [^>]*name="names"[^>]*list="topic-suggestions"', text)  # the box offers them
     assert "cellsecret" not in text
     assert 'id="topics"' not in client_for(users["anonymous"]).get(meeting.get_absolute_url()).content.decode()
 
