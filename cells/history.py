@@ -14,7 +14,7 @@ from django.urls import reverse
 from reversion.errors import RevertError
 
 from core import dates, diffs, versions
-from people.names import SOMEONE, editor_names
+from people.names import MEMBER, SOMEONE, editor_names
 
 EMAIL = re.compile(r"[^\s@()]+@[^\s@()]+\.[^\s@()]+")  # in comments kept from before names were shown
 
@@ -38,8 +38,8 @@ def stale_context(current, started_from, reader):
 
 
 def history_page(request, obj, *, noun, restore_url):
-    others = "A convenor" if noun == "note" else SOMEONE  # who else writes notes; insights are staff's
-    rows = _rows(obj, restore_url, request.user, others=others)
+    # an account named nowhere the reader may see: convenors write notes, staff insights, members add topics to both
+    rows = _rows(obj, restore_url, request.user, others=MEMBER)
     old, new = _pair(rows, request.GET.get("old"), request.GET.get("new"))
     for row in rows:
         row["compare_from"], row["compare_to"] = row is old, row is new

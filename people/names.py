@@ -31,7 +31,7 @@ def names_for(reader, users):
 def editor_names(reader, users, *, others=SOMEONE):
     """{user id: name} of the accounts `users` who wrote versions, for a history page: the name on their
     profile where `reader` may see it, else the account's full name (history is read by editors only),
-    else what they were ("A member of staff", else `others`, e.g. "A convenor"). Never an email address."""
+    else what they were ("A member of staff", else `others`, e.g. "A member"). Never an email address."""
     named = names_for(reader, users)
     for user in users:
         if user is not None and user.pk not in named:

@@ -298,6 +298,16 @@ def test_history_names_people_by_their_profile_or_full_name_and_never_by_email(c
     assert "@" not in html
 
 
+def test_a_version_by_a_member_the_reader_may_not_name_is_by_a_member_not_a_convenor(client_for, users, meeting):
+    """Members add topics to notes, and each addition is a version: one whose name the reader may not see is "A
+    member", never "A convenor"; staff stay "A member of staff"."""
+    quiet = verified_user(username="quiet@example.org")  # no name on the account, no profile
+    edit(meeting, quiet, "Added the topic “place”")
+    response = client_for(users["convenor"]).get(history_url(meeting))
+    assert response.context["rows"][0]["who"] == "A member"
+    assert "by A member" in main_of(response) and "A convenor" not in main_of(response)
+
+
 def test_a_profile_the_reader_may_not_see_is_not_named(users, meeting):
     """A convenor's profile kept private shows to staff; another convenor sees "A convenor"."""
     hidden = verified_user(username="private@example.org")
