@@ -17,7 +17,9 @@ install: $(VENV)/.installed
 
 ## Set up, load the demo content and accounts, and serve on http://127.0.0.1:$(PORT), with a task worker
 ## (emails and the bulletin are sent in the background) that stops with the server
+## (emails link to the port served, unless SITE_URL says otherwise)
 run: demo
+	export SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}; \
 	$(DEV) $(PY) manage.py db_worker & worker=$$!; trap "kill $$worker" EXIT INT TERM; \
 	$(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
