@@ -174,10 +174,10 @@ def load_content(directory=CONTENT_DIR):
             )
         count("cells", created)
 
-    meetings = _records(directory, "meetings")
+    meetings = _taken_up_first(_records(directory, "meetings"))
     for row in meetings:
         _load_meeting(row, count)
-    for row in meetings:  # questions point at later meetings, so they come once all exist
+    for row in meetings:  # questions that point at meetings loaded after their own (a loop of them: rare)
         _load_questions(row)
 
     for row in _records(directory, "insights"):
@@ -227,13 +227,15 @@ def _load_meeting(row, count):
     principles = [_get(Principle, slug, row["slug"]) for slug in row.get("principles", [])]
     speakers = [(_get(Person, speaker["person"], row["slug"]), speaker["role"]) for speaker in row.get("speakers", [])]
     tags = sorted(row.get("tags", []))
+    questions = _questions(row) if _taken_up_in_loaded(row) else None  # else the second pass writes them
     if not changed:
         changed = (
             set(meeting.principles.all()) != set(principles)
             or _tags(meeting) != tags
             or [(s.person, s.role) for s in meeting.speaker_roles.select_related("person")] != speakers
+            or (questions is not None and _stored_questions(meeting) != questions)
         )
-    if changed:
+    if changed:  # one version, with its questions: restoring it brings back the meeting as loaded, whole
         with versions.saving(meeting, user=None, comment=COMMENT):
             meeting.save()
             meeting.principles.set(principles)
@@ -241,23 +243,63 @@ def _load_meeting(row, count):
             meeting.speaker_roles.all().delete()
             for order, (person, role) in enumerate(speakers):
                 Speaker.objects.create(meeting=meeting, person=person, role=role, order=order)
+            if questions is not None:
+                _write_questions(meeting, questions)
     count("meetings", created)
+
+
+def _taken_up_first(rows):
+    """The meetings in an order that loads the meetings a question was taken up in before the meeting that raised
+    it (later meetings first, as the notes point forward), so that each meeting is written once, questions and all."""
+    by_slug = {row["slug"]: row for row in rows}
+    ordered, placed = [], set()
+
+    def place(row, seen):
+        if row["slug"] in placed or row["slug"] in seen:  # placed, or a loop (left to the second pass)
+            return
+        for item in row.get("questions", []):
+            for slug in item.get("taken_up_in", []):
+                if slug in by_slug:
+                    place(by_slug[slug], seen | {row["slug"]})
+        placed.add(row["slug"])
+        ordered.append(row)
+
+    for row in rows:
+        place(row, frozenset())
+    return ordered
+
+
+def _taken_up_in_loaded(row):
+    slugs = {slug for item in row.get("questions", []) for slug in item.get("taken_up_in", [])}
+    return Meeting.objects.filter(slug__in=slugs).count() == len(slugs)
+
+
+def _questions(row):
+    """[(text, [meetings it was taken up in])] as the record has them."""
+    return [
+        (item["text"], [_get(Meeting, slug, row["slug"]) for slug in item.get("taken_up_in", [])])
+        for item in row.get("questions", [])
+    ]
+
+
+def _stored_questions(meeting):
+    return [(question.text, list(question.taken_up_in.all())) for question in meeting.questions.all()]
+
+
+def _write_questions(meeting, questions):
+    meeting.questions.all().delete()
+    for order, (text, taken_up_in) in enumerate(questions):
+        question = Question.objects.create(raised_at=meeting, text=text, order=order)
+        question.taken_up_in.set(taken_up_in)
 
 
 def _load_questions(row):
     meeting = Meeting.objects.get(slug=row["slug"])
-    wanted = [
-        (item["text"], [_get(Meeting, slug, meeting.slug) for slug in item.get("taken_up_in", [])])
-        for item in row.get("questions", [])
-    ]
-    stored = [(question.text, list(question.taken_up_in.all())) for question in meeting.questions.all()]
-    if stored == wanted:
+    questions = _questions(row)
+    if _stored_questions(meeting) == questions:
         return
     with versions.saving(meeting, user=None, comment=COMMENT):
-        meeting.questions.all().delete()
-        for order, (text, taken_up_in) in enumerate(wanted):
-            question = Question.objects.create(raised_at=meeting, text=text, order=order)
-            question.taken_up_in.set(taken_up_in)
+        _write_questions(meeting, questions)
         meeting.save(update_fields=["edit_version", "updated_at"])
 
 

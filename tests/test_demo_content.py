@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from betterway.content import load_content
 from cells.models import Meeting
+from core import versions
 from insights.models import Insight, Principle
 
 
@@ -20,6 +21,17 @@ def demo(db):
 def test_loading_twice_changes_nothing(demo):
     counts = load_content()
     assert all(created == 0 for _, created in counts.values()), counts
+
+
+def test_each_note_is_loaded_as_one_version_that_holds_its_questions(demo):
+    """Restoring a loaded note's version brings it back as loaded, with the questions it carried forward (they
+    were once a second version, and restoring the first would have dropped them)."""
+    with_questions = Meeting.objects.filter(questions__isnull=False).distinct()
+    assert with_questions.count() >= 3
+    for meeting in Meeting.objects.all():
+        (only,) = versions.history(meeting)
+        kept = [version for version in only.revision.version_set.all() if version.content_type.model == "question"]
+        assert len(kept) == meeting.questions.count(), meeting.slug
 
 
 def test_the_clip_cell_has_its_three_meetings_in_order(demo, client):
