@@ -178,11 +178,13 @@ class MeetingForm(forms.ModelForm):
                 )
         # Questions this user may read, of the cells they may write for: never another cell's, a draft
         # they may not see, or one in the bin.
-        earlier = Question.objects.visible_to(user).select_related("raised_at").order_by("-raised_at__date", "order")
+        earlier = (
+            Question.objects.visible_to(user).select_related("raised_at__cell").order_by("-raised_at__date", "order")
+        )
         if meeting.pk:
             earlier = earlier.exclude(raised_at=meeting)
         self.fields["takes_up"].queryset = earlier.filter(raised_at__cell__in=cells)
-        self.fields["takes_up"].label_from_instance = lambda q: f"{q.text} (from {q.raised_at.title})"
+        self.fields["takes_up"].label_from_instance = lambda q: f"{q.text} (from {q.raised_at.reader_title})"
 
     @property
     def sections(self):

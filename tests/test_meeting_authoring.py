@@ -1,6 +1,7 @@
 """Convenors write up their cell's meetings: drafts, preview, publish, reviews, two layers, import."""
 
 import datetime
+import html
 from io import BytesIO
 
 import pytest
@@ -683,3 +684,18 @@ def test_a_note_with_more_rows_than_a_save_may_add_stays_editable(convenor_clien
     )
     refused = convenor_client.post(reverse("cells:meeting_edit", args=[meeting.slug]), data)
     assert refused.status_code == 200 and "Please submit at most 211 forms." in refused.content.decode()
+
+
+def test_the_editors_pages_name_a_note_as_its_readers_see_it(convenor_client, cell):
+    """A note's title from its source ("Note from …") is kept, but readers know it by what it was about: the edit,
+    history and delete pages, and the questions a later note may take up, name it that way too."""
+    meeting = MeetingFactory(cell=cell, number=2, title="Note from the cell, meeting 2", subject="Leading in places")
+    meeting.questions.create(text="Who leads next?", order=0)
+    later = MeetingFactory(cell=cell, number=3)
+    for name in ("cells:meeting_edit", "cells:meeting_history", "cells:meeting_delete"):
+        page = convenor_client.get(reverse(name, args=[meeting.slug])).content.decode()
+        assert "Leading in places" in page[page.index("<title>") : page.index("</title>")], name
+        # the title itself shows only in the edit form's field for it
+        assert page.count("Note from the cell, meeting 2") == (name == "cells:meeting_edit"), name
+    form = html.unescape(convenor_client.get(reverse("cells:meeting_edit", args=[later.slug])).content.decode())
+    assert f"Who leads next? (from {meeting.reader_title})" in form

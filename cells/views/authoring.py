@@ -226,7 +226,7 @@ def _saved_message(meeting):
             'Your changes are live: {} can read them in <a href="{}">{}</a>.',
             readers(meeting.visibility, meeting.cell),
             meeting.get_absolute_url(),
-            meeting.title,
+            meeting.heading,
         )
     return format_html(
         "Saved as a draft. It is not public: only you, {} and staff can see it. "
@@ -329,7 +329,7 @@ def delete_meeting(request, slug):
     meeting = _meeting_for_author(request, slug)
     if request.method == "POST":
         publishing.move_to_bin(meeting, user=request.user)
-        messages.success(request, f"“{meeting.title}” is in the bin. Staff can restore it from there.")
+        messages.success(request, f"“{meeting.heading}” is in the bin. Staff can restore it from there.")
         return redirect("cells:my_notes")
     return render(request, "cells/meeting_delete.html", {"meeting": meeting})
 
@@ -364,8 +364,8 @@ def request_reviews(request, slug):
 def _send_review_request(request, meeting, user):
     link = request.build_absolute_uri(reverse("cells:meeting_review", args=[meeting.slug]))
     send_mail(
-        f"Please review the note of “{meeting.title}”",
-        f"{name_of(user, request.user, others='A convenor')} has written up “{meeting.title}”, which names you. "
+        f"Please review the note of “{meeting.heading}”",
+        f"{name_of(user, request.user, others='A convenor')} has written up “{meeting.heading}”, which names you. "
         f"Please read the draft and confirm it, or ask for a change:\n\n{link}\n",
         None,
         [user.email],
