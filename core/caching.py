@@ -32,6 +32,7 @@ otherwise (settings.py).
 import hashlib
 import time
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
@@ -84,11 +85,15 @@ def watch(*app_labels):
     topics added and removed). Connected once, by the app on top (betterway/apps.py), which knows the apps."""
 
     def changed(sender, **kwargs):
-        if sender._meta.app_label in app_labels:
-            content_changed()
+        content_changed()
 
-    for signal in (post_save, post_delete, m2m_changed):
-        signal.connect(changed, weak=False, dispatch_uid="core.caching.watch")
+    # Connected to each model of these apps (their many-to-many tables too: m2m_changed's sender), not to every
+    # model: a model with a delete receiver is deleted a row at a time, each read first (Django's Collector), and
+    # the search index deletes its own rows in batches on every save (betterway/search_index.py).
+    for label in app_labels:
+        for model in apps.get_app_config(label).get_models(include_auto_created=True):
+            for signal in (post_save, post_delete, m2m_changed):
+                signal.connect(changed, sender=model, weak=False, dispatch_uid="core.caching.watch")
     # migrate and flush (a database rebuilt, e.g. a benchmark's archive) make every kept page stale too
     post_migrate.connect(lambda **kwargs: bump(), weak=False, dispatch_uid="core.caching.watch")
 
