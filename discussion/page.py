@@ -97,4 +97,5 @@ def _topics(target, user, kind, member, may_remove_any):
         "topics_url": reverse(f"discussion:{kind}_topics", args=[target.slug]),
         "suggestions": suggestions,
         "removable": removable,
+        "removes_any": may_remove_any,  # else the list is of the topics the reader added
     }

@@ -223,6 +223,20 @@ def test_the_member_who_added_a_topic_may_take_it_back(users, client_for, meetin
     assert list(meeting.tags.names()) == ["place"]
 
 
+def test_the_topics_panel_says_whose_topics_it_lists(users, client_for, meeting):
+    """A member's panel lists the topics they added (to take one back), not all the note's topics: it says so."""
+    client_for(users["member"]).post(add_url(meeting), {"names": "kindness"})
+
+    def panel(role):
+        page = client_for(users[role]).get(meeting.get_absolute_url()).content.decode()
+        heading = re.search(r'<h2 id="topics-panel-heading">([^<]*)</h2>', page).group(1)
+        listed = re.findall(r'<ul class="topic-edit-list">(.*?)</ul>', page, re.S)[0]
+        return heading, re.findall(r'<a href="/topics/[^"]+/">([^<]+)</a>', listed)
+
+    assert panel("member") == ("Topics you added", ["kindness"])
+    assert panel("convenor") == ("Topics of this note", ["kindness", "place"])
+
+
 # --- staff: the topics' admin and merging --------------------------------------------------------------------------
 
 
