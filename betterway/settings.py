@@ -152,6 +152,7 @@ LOGIN_REDIRECT_URL = "home"
 
 # Accounts (django-allauth): sign up and log in by email, verified before use.
 ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_FORMS = {"login": "people.forms.LoginForm"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_UNIQUE_EMAIL = True

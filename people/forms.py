@@ -1,5 +1,6 @@
-"""The form a member uses to keep their own profile."""
+"""The form a member uses to keep their own profile, and the login form in the site's words."""
 
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -76,3 +77,12 @@ class ProfileForm(forms.Form):
             "bio": person.bio,
             "is_public": person.is_public,
         }
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's login form (settings.ACCOUNT_FORMS), its labels in the site's sentence case."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "remember" in self.fields:
+            self.fields["remember"].label = "Remember me"

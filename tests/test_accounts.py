@@ -100,6 +100,7 @@ def test_the_login_page_links_to_password_reset_and_sign_up(client, db):
     html = client.get(reverse("account_login")).content.decode()
 
     assert '<label for="id_login">Email</label>' in html
+    assert '<label for="id_remember">Remember me</label>' in html  # the site's sentence case, not "Remember Me"
     assert f'<a href="{reverse("account_reset_password")}">Forgotten your password?</a>' in html
     assert f'href="{reverse("account_signup")}">Sign up</a>' in html
 
