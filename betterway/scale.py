@@ -309,7 +309,7 @@ class _Maker:
             with transaction.atomic():
                 created = versions.created_in_bulk(Meeting, batch, comment=COMMENT)
                 self._speakers_questions_topics(created, ctype)
-            self.meeting_rows += [(m.pk, m.title) for m in created]
+            self.meeting_rows += [(m.pk, m.title, m.date) for m in created]
             progress.advance(len(batch))
         self.counts["meetings"] = count
 
@@ -375,7 +375,7 @@ class _Maker:
                 Insight.authors.through.objects.bulk_create(authors, batch_size=BATCH)
                 Insight.principles.through.objects.bulk_create(principles, batch_size=BATCH)
                 TaggedItem.objects.bulk_create(tagged, batch_size=BATCH)
-            self.insight_rows += [(insight.pk, insight.title) for insight in created]
+            self.insight_rows += [(insight.pk, insight.title, insight.published_on) for insight in created]
             progress.advance(len(batch))
         self.counts["insights"] = count
 
@@ -388,17 +388,25 @@ class _Maker:
         # Each comment is given its meeting or insight as a stand-in (the key and the title its version's
         # description needs), rather than the key alone, which would cost a query a comment.
         targets = cycle(self.rng.sample(self.meeting_rows, len(self.meeting_rows)))
+        # Each is dated in the weeks after what it is on (never later than now), as a real archive's comments are
+        # spread over its years: written in bulk they would all be dated now (created_at is set on creation), and
+        # the newest things in the archive would be every comment at once.
         for first in range(0, count, BATCH):
-            batch = []
+            batch, dates = [], []
             for _ in range(first, min(count, first + BATCH)):
                 author, body = self.rng.choice(users), self._text(1, 2)
                 if self.insight_rows and (not self.meeting_rows or self.rng.random() < 0.2):
-                    pk, title = self.rng.choice(self.insight_rows)
+                    pk, title, day = self.rng.choice(self.insight_rows)
                     batch.append(Comment(insight=Insight(pk=pk, title=title), author=author, body=body))
                 else:
-                    pk, title = next(targets)
+                    pk, title, day = next(targets)
                     batch.append(Comment(meeting=Meeting(pk=pk, title=title), author=author, body=body))
-            versions.created_in_bulk(Comment, batch, comment=COMMENT)
+                dates.append(day)
+            created = versions.created_in_bulk(Comment, batch, comment=COMMENT)
+            for comment, day in zip(created, dates, strict=True):
+                written = datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC)
+                comment.created_at = min(self.now, written + datetime.timedelta(hours=self.rng.randrange(24 * 60)))
+            Comment.objects.bulk_update(created, ["created_at"], batch_size=BATCH)
             progress.advance(len(batch))
         self.counts["comments"] = count
 

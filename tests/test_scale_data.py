@@ -1,12 +1,14 @@
 """make_scale_data builds the synthetic archive it says (bench/README.md), never beside real content unless told
 to, and every page the benchmark loads renders on it, for a visitor and for a member."""
 
+import datetime
 from io import StringIO
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from reversion.models import Version
 
 from bench import pages
@@ -53,6 +55,16 @@ def test_makes_the_archive_it_reports(archive):
     commenter = Comment.objects.first().author
     assert EmailAddress.objects.filter(user=commenter, verified=True).exists()
     assert Membership.objects.filter(person__user__in=get_user_model().objects.filter(comments__isnull=False)).exists()
+
+
+def test_comments_are_dated_in_the_weeks_after_what_they_are_on(archive):
+    now = timezone.now()
+    days = set()
+    for comment in Comment.objects.select_related("meeting", "insight"):
+        written = comment.meeting.date if comment.meeting else comment.insight.published_on
+        assert written <= comment.created_at.date() <= min(now.date(), written + datetime.timedelta(days=61))
+        days.add(comment.created_at.date())
+    assert len(days) > 10  # spread over the archive's years, not all written today
 
 
 def test_a_second_run_adds_beside_the_first(archive):
