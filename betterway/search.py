@@ -75,9 +75,19 @@ class ReadersQuery(SearchQuery):
     (`' <2> '`, a phrase with a word left out) is never taken for one."""
 
     PREFIX = ("'([^'[:space:]]{5,})'", "'\\1':*")
+    # To find entries (matching=True), a hyphenated word outside quotation marks ('place-bas' <-> 'place' <->
+    # 'base') is asked as its compound alone ('place-bas'): the same entries (the parser writes the parts after
+    # the compound, always), found on the index without reading each entry's words again to check the phrase,
+    # and judged by PostgreSQL as common as it is. Taking the three for independent words, it judged
+    # "place-based" 7.5 times rarer than it is at 100,000 meetings and sorted all its 74,000 matches by date
+    # (about 400 ms) instead of reading the newest few (40 ms). In a quoted phrase a compound's parts place it
+    # among the phrase's words, and it is left as it is; ranks and snippets read the parts (ts_headline marks
+    # "place" and "based", never the compound).
+    COMPOUND = ("'([^'[:space:]]+-[^'[:space:]]*)'( <[-0-9]+> '[^'[:space:]]+')+", "'\\1'")
 
-    def __init__(self, value):
+    def __init__(self, value, *, matching=False):
         super().__init__(value, search_type="websearch", config="english")
+        self.matching = matching
         wanted, unwanted = [], []
         for negated, phrase, bare in _TOKEN.findall(value):
             if negated or bare.startswith("-"):
@@ -87,10 +97,10 @@ class ReadersQuery(SearchQuery):
         self.wanted, self.unwanted = " ".join(wanted), " or ".join(unwanted)
 
     def _words(self, text):
-        return (
-            "regexp_replace(websearch_to_tsquery('english'::regconfig, %s)::text, %s, %s, 'g')::tsquery",
-            [text, *self.PREFIX],
-        )
+        sql, params = "websearch_to_tsquery('english'::regconfig, %s)::text", [text]
+        if self.matching and '"' not in text:
+            sql, params = f"regexp_replace({sql}, %s, %s, 'g')", [*params, *self.COMPOUND]
+        return f"regexp_replace({sql}, %s, %s, 'g')::tsquery", [*params, *self.PREFIX]
 
     def as_sql(self, compiler, connection, function=None, template=None):
         sql, params = self._words(self.wanted)
@@ -430,14 +440,14 @@ def _found_in_archive(request, query_text, filters):
     kind = filters.get("type")
     if uses_vectors():
         query, parsed = ReadersQuery(query_text), None
-        asked = Q(vector=query) if query.wanted.strip() else None
+        asked = Q(vector=ReadersQuery(query_text, matching=True)) if query.wanted.strip() else None
     else:
         query, parsed = None, parse(query_text)
         asked = _text_match(parsed) if parsed.clauses else None
     matched = visible_entries(user, matching=asked).filter(asked) if asked else SearchEntry.objects.none()
     narrowed, more = _narrowed(matched, filters), False
     if query is not None and query.wanted.strip():
-        narrowed, more = _pool(narrowed, query, kind)
+        narrowed, more = _pool(narrowed, ReadersQuery(query_text, matching=True), kind)
     types, facets = _facet_counts(narrowed, kind)
     total = types[kind] if kind else sum(types.values())
     rows = narrowed.filter(type=kind) if kind else narrowed

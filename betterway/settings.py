@@ -130,10 +130,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # (DB_PREPARE_THRESHOLD; 0: never). PostgreSQL then plans it once for every later run (a generic plan) where
     # that plan is as good: the visibility rule's long conditions took 5 ms to plan for under 1 ms of work.
     threshold = int(os.environ.get("DB_PREPARE_THRESHOLD", "5"))
+    # No JIT compilation: PostgreSQL compiles a statement it judges costly (over jit_above_cost) before running it,
+    # which pays off for long reports, not for a page's queries. A search of a mid-frequency word at 100,000
+    # meetings ran in 54 ms and spent 105 ms more compiling (bench/RESULTS.md, 2026-12-03).
     DATABASES["default"]["OPTIONS"] = {
         **DATABASES["default"].get("OPTIONS", {}),
         "server_side_binding": True,
         "prepare_threshold": threshold or None,
+        "options": "-c jit=off",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

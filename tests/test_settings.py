@@ -45,11 +45,25 @@ def database_options(**env):
 
 def test_postgresql_binds_parameters_on_the_server_so_that_statements_can_be_prepared():
     postgres = "postgres://u@localhost/db"
-    assert database_options(DATABASE_URL=postgres) == "[('prepare_threshold', 5), ('server_side_binding', True)]"
+    assert database_options(DATABASE_URL=postgres) == (
+        "[('options', '-c jit=off'), ('prepare_threshold', 5), ('server_side_binding', True)]"
+    )
     assert database_options(DATABASE_URL=postgres, DB_PREPARE_THRESHOLD="0") == (
-        "[('prepare_threshold', None), ('server_side_binding', True)]"
+        "[('options', '-c jit=off'), ('prepare_threshold', None), ('server_side_binding', True)]"
     )
     assert database_options() == "[]"  # SQLite: nothing of the kind
+
+
+@pytest.mark.django_db
+def test_postgresql_runs_a_page_s_statements_without_compiling_them_first():
+    """JIT compilation took twice as long as a search it compiled (betterway/settings.py)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
 
 
 @pytest.mark.django_db
