@@ -104,7 +104,11 @@ class ReadersQuery(SearchQuery):
 
     def as_sql(self, compiler, connection, function=None, template=None):
         sql, params = self._words(self.wanted)
-        if self.unwanted:  # (an empty query left alone: "the -covid" finds nothing, not all but covid)
+        # Words left out only narrow what is found: ranks and snippets read the words asked for (ts_headline marks
+        # every word of its query, and a result may hold "place" of a "-place-based" left out).
+        if (
+            self.unwanted and self.matching
+        ):  # (an empty query left alone: "the -covid" finds nothing, not all but covid)
             left_out, more = self._words(self.unwanted)
             sql, params = (
                 f"(CASE WHEN numnode({sql}) = 0 THEN {sql} ELSE {sql} && !!{left_out} END)",

@@ -142,6 +142,20 @@ def test_or_finds_either_word_and_a_minus_leaves_a_word_out(client, db):
     assert sorted(results(search(client, "kindness or trust -covid"))) == ["On kindness", "On trust"]
 
 
+def test_words_left_out_are_not_marked_in_the_snippets(client, db):
+    """A result holds no word left out, but may hold a part of a phrase or compound left out ("place" of
+    "place-based"): the snippet marks only what was asked for."""
+    InsightFactory(title="In our place", body="Co-production in our place, with the people who live there.")
+    InsightFactory(title="Elsewhere", body="Co-production is place-based work.")
+    found = search(client, "co-production -place-based")
+    assert results(found) == ["In our place"]
+    assert "<mark>co" in " ".join(snippets(found)).lower() and "<mark>place" not in " ".join(snippets(found)).lower()
+    found = search(client, 'co-production -"people place"')  # a phrase left out, its words apart in both
+    assert sorted(results(found)) == ["Elsewhere", "In our place"]
+    marked = " ".join(snippets(found)).lower()
+    assert "<mark>co" in marked and "<mark>place" not in marked and "<mark>people" not in marked, marked
+
+
 @postgres_only
 def test_a_match_in_the_title_ranks_above_one_in_the_body_and_ties_go_newest_first(client, db):
     InsightFactory(title="Old words", body="Something about quokkas here.", published_on=datetime.date(2021, 1, 1))
