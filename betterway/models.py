@@ -14,10 +14,10 @@ visible_to(user) (betterway/search.py). What is copied is text to match and quot
 On PostgreSQL `vector` holds the weighted words (A: titles and names; B: key points, standfirst, statement,
 role, and the `labels`: speakers, authors, topics; C: notes, body, biography, comments) under a GIN index, and
 search reads its newest matches and the matches in titles on two more (migration 0002), and which people's entries
-match on a GIN index of theirs alone (0004). SearchWord holds the
-words of every entry's `terms` (titles, names, topics), trigram-indexed, where "did you mean" looks for words
-close to a misspelt one; a GIN index of each entry's words of `terms` finds the entries that hold one (migration
-0003). On SQLite `vector` stays empty, there is no vocabulary, and search reads the text.
+match on a GIN index of theirs alone (0004). SearchWord holds the words of every entry's `terms` (titles, names,
+topics), trigram-indexed, where "did you mean" looks for words close to a misspelt one; a GIN index of each entry's
+words of `terms` finds the entries that hold one (migration 0003). On SQLite `vector` stays empty, there is no
+vocabulary, and search reads the text.
 
 Topics (Topic) live in insights/models.py.
 """

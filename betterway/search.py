@@ -72,7 +72,10 @@ class ReadersQuery(SearchQuery):
     (not parsed again), so that its stems are not stemmed twice and a compound stays whole: 'place-based' is the
     lexemes 'place-bas' <-> 'place' <-> 'base', as in the index, where parsing 'place-bas' again made it a phrase of
     five that nothing matched. A lexeme is one quoted word without spaces: the text between two of them
-    (`' <2> '`, a phrase with a word left out) is never taken for one."""
+    (`' <2> '`, a phrase with a word left out) is never taken for one.
+
+    Two forms: `matching=True` finds entries (a compound asked as itself, COMPOUND; the words left out excluded);
+    the default ranks them and cuts their snippets (the words asked for, each compound with its parts)."""
 
     PREFIX = ("'([^'[:space:]]{5,})'", "'\\1':*")
     # To find entries (matching=True), a hyphenated word outside quotation marks ('place-bas' <-> 'place' <->
@@ -105,10 +108,9 @@ class ReadersQuery(SearchQuery):
     def as_sql(self, compiler, connection, function=None, template=None):
         sql, params = self._words(self.wanted)
         # Words left out only narrow what is found: ranks and snippets read the words asked for (ts_headline marks
-        # every word of its query, and a result may hold "place" of a "-place-based" left out).
-        if (
-            self.unwanted and self.matching
-        ):  # (an empty query left alone: "the -covid" finds nothing, not all but covid)
+        # every word of its query, and a result may hold "place" of a "-place-based" left out). An empty query is
+        # left alone: "the -covid" finds nothing, not all but covid.
+        if self.unwanted and self.matching:
             left_out, more = self._words(self.unwanted)
             sql, params = (
                 f"(CASE WHEN numnode({sql}) = 0 THEN {sql} ELSE {sql} && !!{left_out} END)",
